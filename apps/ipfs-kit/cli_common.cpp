@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -57,6 +58,8 @@ Status WriteStdout(ByteView data) {
     ssize_t n = ::write(STDOUT_FILENO, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
+      // The reader went away (`| head`): stop quietly, as with SIGPIPE.
+      if (errno == EPIPE) std::_Exit(kExitError);
       return Status::IOError(std::string("cannot write to stdout: ") + std::strerror(errno));
     }
     off += static_cast<size_t>(n);

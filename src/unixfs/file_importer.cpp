@@ -1,6 +1,7 @@
 // File import: fixed-size chunking, leaf hashing on a worker pool, and the
 // balanced and trickle layouts of go-unixfs (Kubo), which the JS importer
 // reproduces. Both layouts pull leaves in order from LeafSource.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,17 @@ class LeafSource {
              const std::function<void(uint64_t)>& on_bytes)
       : fd_(fd), o_(o), store_(store), pool_(pool), on_bytes_(on_bytes) {
     depth_ = pool_ ? pool_->size() * 2 + 2 : 1;
+    struct stat st;
+    if (pool_ && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
+      // Regular files are read with pread by the workers themselves, so the
+      // copy out of the page cache is spread over the cores with the hashing.
+      regular_ = true;
+      size_ = static_cast<uint64_t>(st.st_size);
+      off_t pos = ::lseek(fd_, 0, SEEK_CUR);
+      base_ = pos > 0 ? static_cast<uint64_t>(pos) : 0;
+      size_ = size_ > base_ ? size_ - base_ : 0;
+      chunks_total_ = size_ == 0 ? 1 : (size_ + o_.chunk_size - 1) / o_.chunk_size;
+    }
   }
 
   ~LeafSource() {
@@ -100,6 +112,7 @@ class LeafSource {
   }
 
   Status Fill() {
+    if (regular_) return FillParallel();
     while (!eof_ && pending_.size() < depth_) {
       auto buf = Buffer();
       buf->resize(o_.chunk_size);
@@ -126,6 +139,32 @@ class LeafSource {
       }
       pending_.push_back(std::move(p));
     }
+    return Status::Ok();
+  }
+
+  Status FillParallel() {
+    while (chunks_ < chunks_total_ && pending_.size() < depth_) {
+      uint64_t off = chunks_ * o_.chunk_size;
+      uint64_t len = std::min<uint64_t>(o_.chunk_size, size_ - std::min(size_, off));
+      auto buf = Buffer();
+      ++chunks_;
+      total_ += len;
+      auto task = [this, buf, off, len]() -> Result<Child> {
+        buf->resize(len);
+        size_t have = 0;
+        while (have < len) {
+          ssize_t n = ::pread(fd_, buf->data() + have, len - have, base_ + off + have);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) return Status::IOError(std::string("read failed: ") + std::strerror(errno));
+          if (n == 0) return Status::IOError("file shrank while it was being read");
+          have += static_cast<size_t>(n);
+        }
+        return MakeLeaf(*buf);
+      };
+      pending_.push_back(Pending{buf, pool_->Submit(task)});
+      if (on_bytes_) on_bytes_(total_);
+    }
+    if (chunks_ == chunks_total_) eof_ = true;
     return Status::Ok();
   }
 
@@ -175,6 +214,8 @@ class LeafSource {
   const std::function<void(uint64_t)>& on_bytes_;
   size_t depth_;
   bool eof_ = false;
+  bool regular_ = false;
+  uint64_t size_ = 0, base_ = 0, chunks_total_ = 0;
   uint64_t chunks_ = 0;
   uint64_t total_ = 0;
   std::deque<Pending> pending_;
