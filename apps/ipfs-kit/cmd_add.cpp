@@ -20,6 +20,7 @@ struct AddFlags {
   bool raw_leaves = false;
   bool pin = true;
   int cid_version = 0;
+  unsigned hash_threads = 0;
   std::string chunker, profile, pin_name;
   CLI::Option *raw_leaves_opt = nullptr, *cid_version_opt = nullptr, *chunker_opt = nullptr;
 };
@@ -77,6 +78,7 @@ Status RunAdd(AddFlags& f) {
   o.wrap = f.wrap;
   o.hidden = f.hidden;
   o.recursive = f.recursive;
+  o.hash_threads = f.hash_threads;
   if (f.paths.empty()) f.paths.push_back("-");
 
   std::unique_ptr<repo::Repo> repo;
@@ -155,6 +157,8 @@ void RegisterAdd(CLI::App& app) {
   cmd->add_option("--pin-name", f->pin_name, "Name to record with the pin");
   cmd->add_flag("--progress", f->progress, "Always show a progress bar on stderr");
   cmd->add_flag("--json", f->json, "One JSON object per added entry");
+  cmd->add_option("--hash-threads", f->hash_threads,
+                  "Threads hashing leaves (default 0: one per core, at most 4; 1: no pool)");
   SetAction(cmd, [f] { return RunAdd(*f); });
 }
 
