@@ -11,6 +11,17 @@ using multiformats::kCodecRaw;
 using multiformats::kIdentity;
 using multiformats::Multihash;
 
+Result<size_t> CheckedBlockSize(const Cid& cid, std::span<const ByteView> parts) {
+  size_t total = 0;
+  for (ByteView p : parts) total += p.size();
+  if (total > kMaxBlockSize) {
+    return Status::InvalidArgument("block " + cid.ToString() + " is " + std::to_string(total) +
+                                   " bytes, over the " + std::to_string(kMaxBlockSize) +
+                                   "-byte limit");
+  }
+  return total;
+}
+
 Result<Bytes> GetVerified(Blockstore& store, const Cid& cid) {
   ASSIGN_OR_RETURN(Bytes data, store.Get(cid));
   Result<bool> match = multiformats::VerifyMultihash(cid.hash(), data);
@@ -51,13 +62,7 @@ class MemoryBlockstore : public Blockstore {
 
   Status PutParts(const Cid& cid, std::span<const ByteView> parts) override {
     if (cid.hash().code == kIdentity) return Status::Ok();
-    size_t total = 0;
-    for (ByteView p : parts) total += p.size();
-    if (total > kMaxBlockSize) {
-      return Status::InvalidArgument("block " + cid.ToString() + " is " + std::to_string(total) +
-                                     " bytes, over the " + std::to_string(kMaxBlockSize) +
-                                     "-byte limit");
-    }
+    ASSIGN_OR_RETURN(size_t total, CheckedBlockSize(cid, parts));
     Bytes key = cid.hash().ToBytes();
     std::lock_guard<std::mutex> lock(mu_);
     if (blocks_.count(key)) return Status::Ok();

@@ -289,13 +289,7 @@ Result<uint64_t> FlatfsBlockstore::Size(const Cid& cid) {
 
 Status FlatfsBlockstore::PutParts(const Cid& cid, std::span<const ByteView> parts) {
   if (cid.hash().code == kIdentity) return Status::Ok();
-  size_t total = 0;
-  for (ByteView p : parts) total += p.size();
-  if (total > kMaxBlockSize) {
-    return Status::InvalidArgument("block " + cid.ToString() + " is " + std::to_string(total) +
-                                   " bytes, over the " + std::to_string(kMaxBlockSize) +
-                                   "-byte limit");
-  }
+  RETURN_IF_ERROR(CheckedBlockSize(cid, parts).status());
   std::string key = Key(cid.hash());
   std::string shard_dir = root_ + "/" + ShardOf(key);
   std::string path = shard_dir + "/" + key + kDataSuffix;

@@ -2,24 +2,14 @@
 
 #include <string>
 
+#include "ipfs_kit/multiformats/varint.h"
+
 namespace ipfs_kit::dagpb {
 
-void PutVarint(Bytes& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v) | 0x80);
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
-}
+// Protobuf varints and multiformats varints share the LEB128 encoding.
+void PutVarint(Bytes& out, uint64_t v) { multiformats::AppendUvarint(out, v); }
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+size_t VarintSize(uint64_t v) { return multiformats::UvarintSize(v); }
 
 void PutTag(Bytes& out, uint32_t field, WireType type) { PutVarint(out, (field << 3) | type); }
 

@@ -56,6 +56,10 @@ class Blockstore {
   virtual Status Sync() = 0;
 };
 
+// Total size of `parts`, or kInvalidArgument naming the CID when it is over
+// kMaxBlockSize. Every Blockstore::PutParts starts with this check.
+Result<size_t> CheckedBlockSize(const Cid& cid, std::span<const ByteView> parts);
+
 // Get + re-hash. kCorruption "block <cid> does not match its hash" on mismatch.
 Result<Bytes> GetVerified(Blockstore& store, const Cid& cid);
 
