@@ -84,8 +84,8 @@ void RegisterRead(CLI::App& app) {
   {
     struct F {
       std::vector<std::string> paths;
-      uint64_t offset = 0;
-      uint64_t length = 0;
+      int64_t offset = 0;
+      int64_t length = 0;
       CLI::Option* length_opt = nullptr;
     };
     auto f = std::make_shared<F>();
@@ -94,9 +94,13 @@ void RegisterRead(CLI::App& app) {
     cmd->add_option("-o,--offset", f->offset, "Byte offset to start at");
     f->length_opt = cmd->add_option("-l,--length", f->length, "Maximum number of bytes to write");
     SetAction(cmd, [f] {
+      if (f->offset < 0) return Status::InvalidArgument("--offset must not be negative");
       std::optional<uint64_t> len;
-      if (f->length_opt->count()) len = f->length;
-      return RunCat(f->paths, f->offset, len);
+      if (f->length_opt->count()) {
+        if (f->length < 0) return Status::InvalidArgument("--length must not be negative");
+        len = static_cast<uint64_t>(f->length);
+      }
+      return RunCat(f->paths, static_cast<uint64_t>(f->offset), len);
     });
   }
   {
