@@ -55,6 +55,12 @@ for prof in unixfs-v0-2015 unixfs-v1-2025; do
   row "add -n --profile $prof (both cores)" "$(best "$K" add -Q -n --profile $prof "$F")" "$(peak "$K" add -Q -n --profile $prof "$F")"
   row "add -n --profile $prof --hash-threads 1" "$(best "$K" add -Q -n --hash-threads 1 --profile $prof "$F")" "$(peak "$K" add -Q -n --hash-threads 1 --profile $prof "$F")"
 done
+# Write limits of this disk, for the blockstore rows: the same bytes with dd, durable (fsync)
+# and not.
+dd_sync() { dd if="$F" of="$W/dd.out" bs=1M conv=fsync 2>/dev/null; rm -f "$W/dd.out"; }
+dd_plain() { dd if="$F" of="$W/dd.out" bs=1M 2>/dev/null; rm -f "$W/dd.out"; }
+row "dd bs=1M conv=fsync (disk write limit)" "$(best dd_sync)" "-"
+row "dd bs=1M (page-cache write)" "$(best dd_plain)" "-"
 # add into a fresh blockstore each run
 add_fresh() { rm -rf "$W/repo"; IPFS_KIT_PATH="$W/repo" "$K" add -Q "$@"; }
 row "add (into blockstore, v0-2015)" "$(best add_fresh "$F")" "$(rm -rf "$W/repo"; peak env IPFS_KIT_PATH="$W/repo" "$K" add -Q "$F")"

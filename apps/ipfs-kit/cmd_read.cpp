@@ -17,11 +17,13 @@ Status RunCat(const std::vector<std::string>& paths, uint64_t offset,
   for (const auto& p : paths) {
     ASSIGN_OR_RETURN(multiformats::Cid cid, ex.Resolve(p));
     RETURN_IF_ERROR(ex.Cat(cid, offset, length, [&](ByteView b) -> Status {
-      if (buf.size() + b.size() > (1 << 20)) {
+      // Small pieces are gathered; large ones go straight out (after what
+      // was gathered), saving a copy.
+      if (b.size() >= (64 << 10) || buf.size() + b.size() > (1 << 20)) {
         RETURN_IF_ERROR(WriteStdout(buf));
         buf.clear();
       }
-      if (b.size() >= (1 << 20)) return WriteStdout(b);
+      if (b.size() >= (64 << 10)) return WriteStdout(b);
       Append(buf, b);
       return Status::Ok();
     }));

@@ -86,8 +86,16 @@ Bytes Encode(const PbNode& node) {
 }
 
 Result<PbNode> Decode(ByteView bytes) {
-  ProtoReader r(bytes);
+  ASSIGN_OR_RETURN(PbNodeView v, DecodeView(bytes));
   PbNode node;
+  node.links = std::move(v.links);
+  if (v.data) node.data = Bytes(v.data->begin(), v.data->end());
+  return node;
+}
+
+Result<PbNodeView> DecodeView(ByteView bytes) {
+  ProtoReader r(bytes);
+  PbNodeView node;
   bool seen_data = false;
   while (!r.done()) {
     uint32_t field;
@@ -106,7 +114,7 @@ Result<PbNode> Decode(ByteView bytes) {
     } else if (field == 1) {
       if (seen_data) return Status::Corruption("dag-pb: duplicate Data field");
       ASSIGN_OR_RETURN(ByteView d, r.LengthDelimited());
-      node.data = Bytes(d.begin(), d.end());
+      node.data = d;
       seen_data = true;
     } else {
       return Status::Corruption("dag-pb: unknown field " + std::to_string(field));

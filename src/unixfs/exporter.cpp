@@ -51,11 +51,14 @@ Status ValidateEntryName(std::string_view name) {
 namespace {
 
 // A decoded dag-pb + UnixFS node, or a raw block.
+// Views point into `block`; moving a Node keeps them valid (the vector's
+// heap buffer moves with it).
 struct Node {
   Cid cid;
-  Bytes raw;  // raw codec content
-  dagpb::PbNode pb;
-  UnixfsData fs;
+  Bytes block;
+  ByteView content;  // raw block: all of it; UnixFS node: its Data payload
+  dagpb::PbNodeView pb;
+  UnixfsData fs;  // `data` left empty: see `content`
   bool is_raw = false;
 };
 
@@ -75,9 +78,10 @@ struct Exporter::Impl {
   static Result<Node> Decode(const Cid& cid, Bytes b) {
     Node n;
     n.cid = cid;
+    n.block = std::move(b);
     if (cid.codec() == multiformats::kCodecRaw) {
       n.is_raw = true;
-      n.raw = std::move(b);
+      n.content = n.block;
       return n;
     }
     if (cid.codec() != multiformats::kCodecDagPb) {
@@ -87,11 +91,11 @@ struct Exporter::Impl {
                                                  : multiformats::CodecName(cid.codec())) +
                                  ", not a UnixFS node");
     }
-    auto pb = dagpb::Decode(b);
+    auto pb = dagpb::DecodeView(n.block);
     if (!pb.ok()) return pb.status().WithContext("block " + Describe(cid) + " is not valid dag-pb");
     n.pb = std::move(pb).value();
     if (!n.pb.data) return Status::Corruption("dag-pb node " + Describe(cid) + " has no UnixFS data");
-    auto fs = UnixfsData::Decode(*n.pb.data);
+    auto fs = UnixfsData::DecodeView(*n.pb.data, &n.content);
     if (!fs.ok()) return fs.status().WithContext("node " + Describe(cid));
     n.fs = std::move(fs).value();
     return n;
@@ -167,9 +171,9 @@ struct Exporter::Impl {
     if (depth > kMaxDagDepth) return Status::Corruption("file DAG deeper than the limit");
     if (offset >= end) return Status::Ok();
     if (n.is_raw) {
-      if (offset < n.raw.size()) {
-        uint64_t stop = std::min<uint64_t>(end, n.raw.size());
-        return sink(ByteView(n.raw).subspan(offset, stop - offset));
+      if (offset < n.content.size()) {
+        uint64_t stop = std::min<uint64_t>(end, n.content.size());
+        return sink(n.content.subspan(offset, stop - offset));
       }
       return Status::Ok();
     }
@@ -178,11 +182,11 @@ struct Exporter::Impl {
                                      ", not a file");
     }
     uint64_t pos = 0;
-    if (n.fs.data && !n.fs.data->empty()) {
-      const Bytes& d = *n.fs.data;
+    if (!n.content.empty()) {
+      const ByteView d = n.content;
       if (offset < d.size()) {
         uint64_t stop = std::min<uint64_t>(end, d.size());
-        RETURN_IF_ERROR(sink(ByteView(d).subspan(offset, stop - offset)));
+        RETURN_IF_ERROR(sink(d.subspan(offset, stop - offset)));
       }
       pos = d.size();
     }
@@ -237,9 +241,11 @@ struct Exporter::Impl {
   }
 
   static uint64_t FileSize(const Node& n) {
-    if (n.is_raw) return n.raw.size();
+    if (n.is_raw) return n.content.size();
     if (n.fs.filesize) return *n.fs.filesize;
-    return n.fs.ContentSize();
+    uint64_t size = n.content.size();
+    for (uint64_t b : n.fs.blocksizes) size += b;
+    return size;
   }
 
   Status WriteFile(const Node& n, const std::string& path) {
@@ -273,7 +279,7 @@ struct Exporter::Impl {
       return WriteFile(n, path);
     }
     if (n.fs.type == DataType::kSymlink) {
-      std::string target = n.fs.data ? std::string(AsString(*n.fs.data)) : "";
+      std::string target(AsString(n.content));
       if (::symlink(target.c_str(), path.c_str()) != 0) {
         return Status::IOError("cannot create symlink " + path + ": " + std::strerror(errno));
       }
@@ -344,7 +350,7 @@ Result<NodeInfo> Exporter::Stat(const Cid& cid) {
   info.cid = cid;
   if (n.is_raw) {
     info.kind = EntryKind::kRaw;
-    info.size = n.raw.size();
+    info.size = n.content.size();
     return info;
   }
   info.mode = n.fs.mode;
@@ -361,7 +367,7 @@ Result<NodeInfo> Exporter::Stat(const Cid& cid) {
       break;
     case DataType::kSymlink:
       info.kind = EntryKind::kSymlink;
-      info.symlink_target = n.fs.data ? std::string(AsString(*n.fs.data)) : "";
+      info.symlink_target = std::string(AsString(n.content));
       info.size = info.symlink_target.size();
       break;
     default:

@@ -115,6 +115,14 @@ Result<UnixTime> DecodeTime(ByteView b) {
 }  // namespace
 
 Result<UnixfsData> UnixfsData::Decode(ByteView bytes) {
+  ByteView view;
+  ASSIGN_OR_RETURN(UnixfsData d, DecodeView(bytes, &view));
+  if (view.data() != nullptr) d.data = Bytes(view.begin(), view.end());
+  return d;
+}
+
+Result<UnixfsData> UnixfsData::DecodeView(ByteView bytes, ByteView* data_view) {
+  *data_view = ByteView();
   ProtoReader r(bytes);
   UnixfsData d;
   bool have_type = false;
@@ -134,7 +142,8 @@ Result<UnixfsData> UnixfsData::Decode(ByteView bytes) {
       case 2: {
         RETURN_IF_ERROR(Expect(type, kLengthDelimited, "Data"));
         ASSIGN_OR_RETURN(ByteView v, r.LengthDelimited());
-        d.data = Bytes(v.begin(), v.end());
+        // A non-null pointer marks "present" even for an empty field.
+        *data_view = v.data() != nullptr ? v : ByteView(bytes.data(), 0);
         break;
       }
       case 3: {

@@ -39,6 +39,14 @@ size_t EncodedLinkSize(const PbLink& link);
 
 Result<PbNode> Decode(ByteView bytes);
 
+// Same decoding, without copying Data: `data` points into `bytes`, which
+// must outlive the view.
+struct PbNodeView {
+  std::vector<PbLink> links;
+  std::optional<ByteView> data;
+};
+Result<PbNodeView> DecodeView(ByteView bytes);
+
 // Stable sort by name bytes (absent names sort as empty), as the spec requires.
 void SortLinks(std::vector<PbLink>& links);
 

@@ -48,6 +48,9 @@ struct UnixfsData {
 
   Bytes Encode() const;
   static Result<UnixfsData> Decode(ByteView bytes);
+  // Decodes without copying the Data field: `data` stays empty and
+  // *data_view points into `bytes` (empty when absent).
+  static Result<UnixfsData> DecodeView(ByteView bytes, ByteView* data_view);
 
   bool IsDirectory() const { return type == DataType::kDirectory || type == DataType::kHamtShard; }
   // Bytes of file content this node stands for: data size + sum(blocksizes)
