@@ -81,11 +81,22 @@ class FdCloser {
 
 std::string Key(const Multihash& mh) { return EncodeBase(Multibase::kBase32Upper, mh.ToBytes()); }
 
+int ShardIndex(const std::string& shard) {
+  auto v = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= '2' && c <= '7') return 26 + (c - '2');
+    return -1;
+  };
+  if (shard.size() != 2 || v(shard[0]) < 0 || v(shard[1]) < 0) return -1;
+  return v(shard[0]) * 32 + v(shard[1]);
+}
+
 std::string ShardOf(const std::string& key) {
   // go-ds-flatfs pads short keys with '_' so every key has a shard.
   std::string padded = std::string(kSuffixLen + 1, '_') + key;
   return padded.substr(padded.size() - kSuffixLen - 1, kSuffixLen);
 }
+
 
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
@@ -298,12 +309,19 @@ Status FlatfsBlockstore::PutParts(const Cid& cid, std::span<const ByteView> part
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) return Status::Ok();
 
+  // Shard directories are never removed, so each needs one mkdir per process.
   bool created_shard = false;
-  if (::mkdir(shard_dir.c_str(), 0755) == 0) {
-    created_shard = true;
-  } else if (errno != EEXIST) {
-    return IoError("cannot create shard directory for block " + cid.ToString() + ":", shard_dir,
-                   errno);
+  const int shard_index = ShardIndex(ShardOf(key));
+  const bool known =
+      shard_index >= 0 && shard_known_[shard_index].load(std::memory_order_relaxed);
+  if (!known) {
+    if (::mkdir(shard_dir.c_str(), 0755) == 0) {
+      created_shard = true;
+    } else if (errno != EEXIST) {
+      return IoError("cannot create shard directory for block " + cid.ToString() + ":", shard_dir,
+                     errno);
+    }
+    if (shard_index >= 0) shard_known_[shard_index].store(true, std::memory_order_relaxed);
   }
 
   // pid + tid + counter is unique among live writers; O_EXCL guards against a

@@ -9,6 +9,7 @@
 // expose a partial block; identical content makes the race harmless.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,9 @@ class FlatfsBlockstore : public Blockstore {
   FlatfsBlockstore(std::string root, FlatfsOptions options);
   std::string root_;
   FlatfsOptions options_;
+  // Shard directories (two base32 characters: 32 * 32) this object has made
+  // sure exist; they are never removed, so one mkdir each is enough.
+  std::unique_ptr<std::atomic<bool>[]> shard_known_{new std::atomic<bool>[32 * 32]()};
 };
 
 }  // namespace ipfs_kit::blockstore
