@@ -12,11 +12,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Build: compiler, CMake, Ninja; libraries: OpenSSL (SHA via EVP), CLI11, nlohmann-json;
-# tests: GoogleTest/GoogleMock, Google Benchmark; fuzzing: clang + libFuzzer runtime;
+# Parquet: zstd, snappy, xxhash; tests: GoogleTest/GoogleMock, Google Benchmark;
+# fuzzing: clang + libFuzzer runtime;
 # interop: node/npm (reference JS importer), ipfs-cid (Debian's Rust CIDv0 tool), git.
 PKGS=(build-essential cmake ninja-build pkg-config libssl-dev libgtest-dev libgmock-dev
       libbenchmark-dev libcli11-dev nlohmann-json3-dev clang libclang-rt-14-dev ipfs-cid git
-      python3 diffutils)
+      python3 diffutils libzstd-dev libsnappy-dev libxxhash-dev)
 
 # Node: keep an existing node >= 18 with npm (e.g. from NodeSource, which bundles npm and
 # conflicts with Debian's npm package); otherwise use Debian's nodejs (18.x) + npm.
@@ -41,16 +42,18 @@ else
 fi
 node_ok || { echo "setup: node >= 18 with npm is required" >&2; exit 1; }
 
-# Interop test packages, exact versions from tests/interop/package-lock.json.
-# A stamp (hash of the lockfile) avoids re-running npm ci when nothing changed.
-INTEROP=tests/interop
-stamp=$INTEROP/node_modules/.ipfs-kit-lock.sha256
-want=$(sha256sum "$INTEROP/package-lock.json" | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  echo "setup: $INTEROP/node_modules up to date"
-else
-  echo "setup: npm ci in $INTEROP"
-  (cd "$INTEROP" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" > "$stamp"
-fi
+# Interop test packages, exact versions from each package-lock.json. A stamp (hash of the
+# lockfile) avoids re-running npm ci when nothing changed.
+for INTEROP in tests/interop tests/interop/parquet; do
+  [ -f "$INTEROP/package-lock.json" ] || continue
+  stamp=$INTEROP/node_modules/.ipfs-kit-lock.sha256
+  want=$(sha256sum "$INTEROP/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "setup: $INTEROP/node_modules up to date"
+  else
+    echo "setup: npm ci in $INTEROP"
+    (cd "$INTEROP" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+done
 echo "setup: done"

@@ -41,5 +41,6 @@ void RegisterRead(CLI::App& app);  // cat, get, ls
 void RegisterBlock(CLI::App& app);
 void RegisterDag(CLI::App& app);
 void RegisterCid(CLI::App& app);
+void RegisterParquet(CLI::App& app);  // schema, meta, cat
 
 }  // namespace ipfs_kit::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   RegisterBlock(app);
   RegisterDag(app);
   RegisterCid(app);
+  RegisterParquet(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
