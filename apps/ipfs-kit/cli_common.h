@@ -42,5 +42,6 @@ void RegisterBlock(CLI::App& app);
 void RegisterDag(CLI::App& app);
 void RegisterCid(CLI::App& app);
 void RegisterParquet(CLI::App& app);  // schema, meta, cat
+void RegisterRoute(CLI::App& app);    // lookup, suggest, stats, generate
 
 }  // namespace ipfs_kit::cli

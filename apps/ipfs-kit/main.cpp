@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   RegisterDag(app);
   RegisterCid(app);
   RegisterParquet(app);
+  RegisterRoute(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
