@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "ipfs_kit/base/bytes.h"
 #include "ipfs_kit/parquet/file_writer.h"
+#include "ipfs_kit/routing/index.h"
 
 using namespace ipfs_kit;
 using namespace ipfs_kit::parquet;
@@ -185,6 +187,110 @@ int WriteCase(const std::string& dir, const std::string& name, const Schema& s,
   return 0;
 }
 
+// The three routing-index files, published by IndexWriter from known rows.
+int WriteIndexCase(const std::string& dir) {
+  using namespace ipfs_kit::routing;
+  std::mt19937_64 rng(99);
+  std::vector<PinRow> pins;
+  std::vector<LocationRow> locs;
+  std::vector<BackendRow> backends;
+  for (int b = 0; b < 4; ++b) {
+    BackendRow r;
+    r.name = "backend-" + std::to_string(b);
+    r.type = b % 2 ? "s3" : "kubo";
+    r.state = b == 3 ? "unhealthy" : "healthy";
+    if (b == 3) r.reason = "connection refused";
+    r.latency_ms_p50 = 1.5 * (b + 1);
+    r.latency_ms_p99 = 6.25 * (b + 1);
+    r.error_rate = b * 0.125;
+    r.bytes_used = int64_t{1} << (30 + b);
+    r.bytes_free = int64_t{1} << (40 - b);
+    r.pin_count = 100 * b;
+    r.priority = b;
+    r.checked_at_ms = 1735689600000 + b;
+    backends.push_back(r);
+  }
+  for (int i = 0; i < 2500; ++i) {
+    PinRow p;
+    p.cid = "bafkrei" + std::to_string(1000000 + (rng() % 9000000));
+    while (std::any_of(pins.begin(), pins.end(), [&](const PinRow& q) { return q.cid == p.cid; })) {
+      p.cid += "x";
+    }
+    if (i % 3 == 0) p.name = "file-" + std::to_string(i);
+    p.size_bytes = static_cast<int64_t>(rng() % (int64_t{1} << 36));
+    p.status = i % 5 ? "pinned" : "queued";
+    p.replication_min = 1;
+    p.replication_max = 3;
+    p.replicas = 1 + i % 3;
+    p.created_at_ms = 1735689600000 + i * 1000;
+    p.updated_at_ms = p.created_at_ms + 500;
+    for (int k = 0; k < p.replicas; ++k) {
+      LocationRow l{p.cid, "backend-" + std::to_string((i + k) % 4), "pinned", p.size_bytes,
+                    std::nullopt};
+      if (k == 0) l.verified_at_ms = p.updated_at_ms + 1;
+      locs.push_back(l);
+    }
+    pins.push_back(p);
+  }
+  IndexWriterOptions o;
+  o.rows_per_group = 1000;
+  std::string idx = dir + "/.index-work";
+  auto gen = IndexWriter(idx, o).Publish(pins, locs, backends);
+  if (!gen.ok()) {
+    std::fprintf(stderr, "index: %s\n", gen.status().ToString().c_str());
+    return 1;
+  }
+  std::sort(pins.begin(), pins.end(), [](auto& a, auto& b) { return a.cid < b.cid; });
+  std::sort(locs.begin(), locs.end(), [](auto& a, auto& b) {
+    return a.cid != b.cid ? a.cid < b.cid : a.backend < b.backend;
+  });
+  auto opt = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  json pr = json::array(), lr = json::array(), br = json::array();
+  for (const auto& p : pins) {
+    pr.push_back({{"cid", p.cid}, {"name", opt(p.name)}, {"size_bytes", std::to_string(p.size_bytes)},
+                  {"pin_type", p.pin_type}, {"status", p.status}, {"replication_min", p.replication_min},
+                  {"replication_max", p.replication_max}, {"replicas", p.replicas},
+                  {"created_at", IsoMillis(p.created_at_ms)}, {"updated_at", IsoMillis(p.updated_at_ms)}});
+  }
+  for (const auto& l : locs) {
+    lr.push_back({{"cid", l.cid}, {"backend", l.backend}, {"state", l.state},
+                  {"size_bytes", std::to_string(l.size_bytes)},
+                  {"verified_at", l.verified_at_ms ? json(IsoMillis(*l.verified_at_ms)) : json(nullptr)}});
+  }
+  for (const auto& b : backends) {
+    br.push_back({{"name", b.name}, {"type", b.type}, {"state", b.state}, {"reason", opt(b.reason)},
+                  {"latency_ms_p50", b.latency_ms_p50}, {"latency_ms_p99", b.latency_ms_p99},
+                  {"error_rate", b.error_rate}, {"bytes_used", std::to_string(b.bytes_used)},
+                  {"bytes_free", std::to_string(b.bytes_free)}, {"pin_count", std::to_string(b.pin_count)},
+                  {"priority", b.priority}, {"checked_at", IsoMillis(b.checked_at_ms)}});
+  }
+  struct Out {
+    const char* name;
+    json rows;
+    size_t groups;
+    const char* bloom_col;
+  } outs[] = {{"pins", pr, 3, "cid"}, {"locations", lr, 5, "cid"}, {"backends", br, 1, nullptr}};
+  for (auto& o2 : outs) {
+    std::string src = idx + "/" + o2.name + "-1.parquet";
+    std::string dst = dir + "/index-" + o2.name + ".parquet";
+    if (std::rename(src.c_str(), dst.c_str()) != 0) return 1;
+    std::ofstream(dir + "/index-" + o2.name + ".rows.json") << o2.rows.dump();
+    json meta{{"num_rows", o2.rows.size()}, {"created_by", "ipfs-kit"}};
+    json cols = json::array();
+    cols.push_back({{"path_in_schema", std::string(o2.name) == "backends" ? "name" : "cid"},
+                    {"compression", "ZSTD"}, {"stats_null_count", 0}});
+    if (std::string(o2.name) != "backends") {
+      // Sorted by cid: the first group's minimum is the smallest CID.
+      cols.push_back({{"row_group_id", 0}, {"path_in_schema", "cid"},
+                      {"stats_min", o2.rows[0]["cid"]}, {"encodings", "PLAIN"}});
+    }
+    meta["columns"] = cols;
+    std::ofstream(dir + "/index-" + o2.name + ".meta.json") << meta.dump(2);
+  }
+  std::filesystem::remove_all(idx);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,5 +315,6 @@ int main(int argc, char** argv) {
       }
     }
   }
+  rc |= WriteIndexCase(dir);
   return rc;
 }
