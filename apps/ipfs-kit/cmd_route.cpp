@@ -46,8 +46,8 @@ Status RunLookup(const std::string& cid_text, bool json) {
       ASSIGN_OR_RETURN(routes, reader->Lookup(key));
     }
   }
-  ASSIGN_OR_RETURN(auto pin, reader->GetPin(key));
   if (json) {
+    ASSIGN_OR_RETURN(auto pin, reader->GetPin(key));
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : routes) {
       nlohmann::json j{{"backend", r.location.backend},

@@ -59,7 +59,7 @@ struct FileIndex {
 template <typename Row>
 class GroupCache {
  public:
-  explicit GroupCache(size_t cap) : cap_(std::max<size_t>(1, cap)) {}
+  explicit GroupCache(size_t cap) : cap_(cap == 0 ? SIZE_MAX : cap) {}
   std::shared_ptr<const std::vector<Row>> Get(size_t g) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(g);

@@ -96,7 +96,9 @@ class RouteReader {
  public:
   struct Options {
     int recheck_ms = 200;
-    size_t cached_groups = 64;  // decoded row groups kept per file
+    // Decoded row groups kept per file; 0 keeps every group once decoded
+    // (long-lived readers: the daemon, the MCP server, benchmarks).
+    size_t cached_groups = 0;
   };
   static Result<std::unique_ptr<RouteReader>> Open(const std::string& index_dir, Options options);
   static Result<std::unique_ptr<RouteReader>> Open(const std::string& index_dir) {
