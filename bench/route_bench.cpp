@@ -340,6 +340,7 @@ void Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it is measured
   Args a;
   int time_runs = -1, warmup = 1;
   for (int i = 1; i < argc; ++i) {

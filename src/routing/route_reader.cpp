@@ -55,19 +55,59 @@ struct FileIndex {
   }
 };
 
+// A decoded row group: its rows (sorted by cid) and an open-addressing hash
+// table from CID to the first row with it, so a hot lookup touches a couple of
+// cache lines instead of binary-searching scattered strings.
+template <typename Row>
+struct DecodedGroup {
+  std::vector<Row> rows;
+  std::vector<uint32_t> slots;  // row index + 1; 0 = empty
+  uint64_t mask = 0;
+
+  static uint64_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+  explicit DecodedGroup(std::vector<Row> r) : rows(std::move(r)) {
+    size_t cap = 16;
+    while (cap < rows.size() * 2) cap <<= 1;
+    slots.assign(cap, 0);
+    mask = cap - 1;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0 && rows[i].cid == rows[i - 1].cid) continue;  // first row of each CID
+      uint64_t h = HashOf(rows[i].cid) & mask;
+      while (slots[h] != 0) h = (h + 1) & mask;
+      slots[h] = static_cast<uint32_t>(i + 1);
+    }
+  }
+
+  // [first, last) rows with this CID (empty when absent).
+  std::pair<size_t, size_t> Find(std::string_view cid) const {
+    for (uint64_t h = HashOf(cid) & mask;; h = (h + 1) & mask) {
+      uint32_t s = slots[h];
+      if (s == 0) return {0, 0};
+      size_t i = s - 1;
+      if (rows[i].cid == cid) {
+        size_t j = i + 1;
+        while (j < rows.size() && rows[j].cid == cid) ++j;
+        return {i, j};
+      }
+    }
+  }
+};
+
 // A tiny cache of decoded row groups (least recently used goes first).
 template <typename Row>
 class GroupCache {
  public:
+  using Ptr = std::shared_ptr<const DecodedGroup<Row>>;
   explicit GroupCache(size_t cap) : cap_(cap == 0 ? SIZE_MAX : cap) {}
-  std::shared_ptr<const std::vector<Row>> Get(size_t g) {
+  Ptr Get(size_t g) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(g);
     if (it == map_.end()) return nullptr;
     it->second.used = ++tick_;
     return it->second.rows;
   }
-  void Put(size_t g, std::shared_ptr<const std::vector<Row>> rows) {
+  void Put(size_t g, Ptr rows) {
     std::lock_guard<std::mutex> lock(mu_);
     if (map_.size() >= cap_) {
       auto victim = std::min_element(map_.begin(), map_.end(), [](const auto& a, const auto& b) {
@@ -80,7 +120,7 @@ class GroupCache {
 
  private:
   struct Entry {
-    std::shared_ptr<const std::vector<Row>> rows;
+    Ptr rows;
     uint64_t used = 0;
   };
   size_t cap_;
@@ -158,7 +198,8 @@ struct RouteReader::Impl {
         check = true;
       }
     }
-    if (check) MaybeReload(snap);
+    if (!check) return snap;
+    MaybeReload(snap);
     std::lock_guard<std::mutex> lock(mu);
     return current;
   }
@@ -196,34 +237,30 @@ uint64_t RouteReader::generation() const {
 namespace {
 
 template <typename Row, typename ReadFn>
-Result<std::shared_ptr<const std::vector<Row>>> Group(const FileIndex& f, GroupCache<Row>& cache,
-                                                      const std::string& cid, ReadFn read) {
+Result<typename GroupCache<Row>::Ptr> Group(const FileIndex& f, GroupCache<Row>& cache,
+                                            const std::string& cid, ReadFn read) {
+  using Ptr = typename GroupCache<Row>::Ptr;
   auto g = f.GroupFor(cid);
-  if (!g) return std::shared_ptr<const std::vector<Row>>();
+  if (!g) return Ptr();
   if (auto rows = cache.Get(*g)) return rows;
   // Not decoded yet: the bloom filter can save decoding the group.
   ASSIGN_OR_RETURN(bool maybe, f.reader->BloomMayContain(*g, 0, AsBytes(cid)));
-  if (!maybe) return std::shared_ptr<const std::vector<Row>>();
+  if (!maybe) return Ptr();
   ASSIGN_OR_RETURN(auto rows, read(*f.reader, *g));
-  auto shared = std::make_shared<const std::vector<Row>>(std::move(rows));
+  auto shared = std::make_shared<const DecodedGroup<Row>>(std::move(rows));
   cache.Put(*g, shared);
-  return shared;
+  return Ptr(shared);
 }
 
 }  // namespace
 
 Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
   auto snap = impl_->Current();
-  ASSIGN_OR_RETURN(auto rows, Group<LocationRow>(snap->locations, snap->loc_cache, cid, ReadLocations));
+  ASSIGN_OR_RETURN(auto group, Group<LocationRow>(snap->locations, snap->loc_cache, cid, ReadLocations));
   std::vector<Route> out;
-  if (!rows) return out;
-  auto [lo, hi] = std::equal_range(rows->begin(), rows->end(), cid, [](const auto& a, const auto& b) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(a)>, std::string>) {
-      return a < b.cid;
-    } else {
-      return a.cid < b;
-    }
-  });
+  if (!group) return out;
+  auto [first, last] = group->Find(cid);
+  auto lo = group->rows.begin() + first, hi = group->rows.begin() + last;
   out.reserve(hi - lo);
   for (auto it = lo; it != hi; ++it) {
     Route r;
@@ -232,7 +269,7 @@ Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
     if (b != snap->backend_by_name.end()) r.backend = snap->backends[b->second];
     out.push_back(std::move(r));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Route& a, const Route& b) {
+  auto better = [](const Route& a, const Route& b) {
     // A location that holds the content comes before failed or pending ones.
     bool pa_ok = a.location.state == "pinned", pb_ok = b.location.state == "pinned";
     if (pa_ok != pb_ok) return pa_ok;
@@ -243,18 +280,22 @@ Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
     if (la != lb) return la < lb;
     int pa = a.backend ? a.backend->priority : INT32_MIN, pb = b.backend ? b.backend->priority : INT32_MIN;
     return pa > pb;
-  });
+  };
+  // Insertion sort: a CID has a handful of locations, and unlike
+  // std::stable_sort this allocates nothing (this is the hot path).
+  for (size_t i = 1; i < out.size(); ++i) {
+    for (size_t j = i; j > 0 && better(out[j], out[j - 1]); --j) std::swap(out[j], out[j - 1]);
+  }
   return out;
 }
 
 Result<std::optional<PinRow>> RouteReader::GetPin(const std::string& cid) {
   auto snap = impl_->Current();
-  ASSIGN_OR_RETURN(auto rows, Group<PinRow>(snap->pins, snap->pin_cache, cid, ReadPins));
-  if (!rows) return std::optional<PinRow>();
-  auto it = std::lower_bound(rows->begin(), rows->end(), cid,
-                             [](const PinRow& a, const std::string& b) { return a.cid < b; });
-  if (it == rows->end() || it->cid != cid) return std::optional<PinRow>();
-  return std::optional<PinRow>(*it);
+  ASSIGN_OR_RETURN(auto group, Group<PinRow>(snap->pins, snap->pin_cache, cid, ReadPins));
+  if (!group) return std::optional<PinRow>();
+  auto [first, last] = group->Find(cid);
+  if (first == last) return std::optional<PinRow>();
+  return std::optional<PinRow>(group->rows[first]);
 }
 
 Result<std::vector<BackendRow>> RouteReader::Suggest(int64_t size, size_t n) {
