@@ -95,7 +95,7 @@ NLOCS=$(calc "$(get routes_per_lookup "$R") * 1" | xargs printf "%.2f")
 
 echo "Routing index: $PINS pins, ~$LPP locations per pin over $BACKENDS backends (locations file $(f1 "$LOCS_B / 1048576") MiB, pins file $(f1 "$PINS_B / 1048576") MiB); $(nproc) cores; page cache warm."
 echo "Sample CID: \`$CID\` ($(get sample_routes "$R") routes; DuckDB rows: ${D_ROWS:-n/a}). Hot lookups: $(get lookups "$R") random existing CIDs, $NLOCS routes each on average, $(get lookup_empty "$R") empty."
-echo "Whole processes: $TIMER; \`ipfs-kit --version\` ${VER_p50} ms and \`/bin/true\` ${TRUE_p50} ms are the process floor."
+echo "Whole processes: $TIMER; \`ipfs-kit --version\` $(f2 "$VER_p50") ms and \`/bin/true\` $(f2 "$TRUE_p50") ms are the process floor."
 echo
 echo "| measure | ipfs-kit | DuckDB (same run, same file) | ipfs-kit vs DuckDB | target | met? |"
 echo "| --- | --- | --- | --- | --- | --- |"
