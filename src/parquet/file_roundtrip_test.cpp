@@ -82,6 +82,7 @@ TEST(ParquetFile, RoundTripEveryTypeCodecAndEncoding) {
         o.row_group_rows = 300;
         o.data_page_bytes = 512;  // several pages per chunk
         o.column_defaults.dictionary = dict;
+        o.column_defaults.dictionary_max_ratio = 1.0;
         std::string path = TempPath("rt");
         auto w = FileWriter::Open(path, s, o);
         ASSERT_TRUE(w.ok()) << w.status().ToString();

@@ -309,6 +309,7 @@ int main(int argc, char** argv) {
         o.row_group_rows = 700;
         o.data_page_bytes = 4096;
         o.column_defaults.dictionary = dict;
+        o.column_defaults.dictionary_max_ratio = 1.0;  // dictionary on every column when asked
         std::string name = std::string(optional ? "optional" : "required") + "-" +
                            CodecName(codec) + "-" + (dict ? "dict" : "plain");
         rc |= WriteCase(dir, name, Types(optional), o, 2000, seed++);

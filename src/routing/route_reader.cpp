@@ -104,7 +104,7 @@ class GroupCache {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(g);
     if (it == map_.end()) return nullptr;
-    it->second.used = ++tick_;
+    if (cap_ != SIZE_MAX) it->second.used = ++tick_;  // recency matters only when evicting
     return it->second.rows;
   }
   void Put(size_t g, Ptr rows) {
@@ -174,7 +174,7 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& dir, size_t ca
   return last;
 }
 
-bool Healthy(const std::optional<BackendRow>& b) { return b && b->state == "healthy"; }
+bool Healthy(const std::shared_ptr<const BackendRow>& b) { return b && b->state == "healthy"; }
 
 }  // namespace
 
@@ -266,7 +266,9 @@ Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
     Route r;
     r.location = *it;
     auto b = snap->backend_by_name.find(it->backend);
-    if (b != snap->backend_by_name.end()) r.backend = snap->backends[b->second];
+    if (b != snap->backend_by_name.end()) {
+      r.backend = std::shared_ptr<const BackendRow>(snap, &snap->backends[b->second]);
+    }
     out.push_back(std::move(r));
   }
   auto better = [](const Route& a, const Route& b) {

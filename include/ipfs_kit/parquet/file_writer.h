@@ -23,7 +23,10 @@ enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kZstd = 6 };
 const char* CodecName(Codec c);
 
 struct ColumnOptions {
-  bool dictionary = true;  // falls back to PLAIN when the dictionary grows too large
+  // Dictionary-encode when it pays: the dictionary must fit in 1 MiB and hold
+  // at most `dictionary_max_ratio` of the chunk's values (else PLAIN).
+  bool dictionary = true;
+  double dictionary_max_ratio = 0.5;
   bool statistics = true;
   bool bloom_filter = false;
   double bloom_fpp = 0.01;

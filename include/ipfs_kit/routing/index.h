@@ -80,7 +80,9 @@ class IndexWriter {
 // A location of a CID joined with its backend's health, as lookup returns it.
 struct Route {
   LocationRow location;
-  std::optional<BackendRow> backend;  // absent if the backend is not in the index
+  // The backend's row in the same generation (shares that generation's
+  // memory; null if the backend is not in the index).
+  std::shared_ptr<const BackendRow> backend;
 };
 
 struct BackendStats {

@@ -199,7 +199,17 @@ class ChunkEncoder {
     Bytes dict_page;
     if (o_.dictionary && c_.type != PhysicalType::kBoolean && c_.type != PhysicalType::kInt96) {
       bool ok = BuildDictionary(&indices, &dict_size, &dict_page);
-      if (!ok) indices.clear();
+      if (ok && static_cast<double>(dict_size) >
+                    o_.dictionary_max_ratio * static_cast<double>(v_.value_count())) {
+        ok = false;  // mostly distinct values: PLAIN (+ ZSTD) is smaller
+      }
+      if (!ok) {
+        indices.clear();
+        dict_size = 0;
+        distinct_hint_ = 0;
+      } else {
+        distinct_hint_ = dict_size;
+      }
     }
     const bool use_dict = dict_size > 0;
     if (use_dict) {
@@ -306,8 +316,26 @@ class ChunkEncoder {
     return true;
   }
 
+  // Distinct values, for sizing the bloom filter (the dictionary's size when
+  // there is one, else counted through hashes).
+  size_t DistinctCount() const {
+    if (distinct_hint_ > 0) return distinct_hint_;
+    std::vector<uint64_t> h;
+    h.reserve(v_.value_count());
+    switch (c_.type) {
+      case PhysicalType::kInt32: for (auto x : v_.i32) h.push_back(SplitBlockBloomFilter::HashInt32(x)); break;
+      case PhysicalType::kInt64: for (auto x : v_.i64) h.push_back(SplitBlockBloomFilter::HashInt64(x)); break;
+      case PhysicalType::kFloat: for (auto x : v_.f32) h.push_back(SplitBlockBloomFilter::HashFloat(x)); break;
+      case PhysicalType::kDouble: for (auto x : v_.f64) h.push_back(SplitBlockBloomFilter::HashDouble(x)); break;
+      default:
+        for (const auto& x : v_.bytes) h.push_back(SplitBlockBloomFilter::Hash(std::string_view(x)));
+    }
+    std::sort(h.begin(), h.end());
+    return static_cast<size_t>(std::unique(h.begin(), h.end()) - h.begin());
+  }
+
   Status BuildBloom(int64_t offset, ChunkWriteResult* r) {
-    size_t distinct = std::max<size_t>(1, v_.value_count());
+    size_t distinct = std::max<size_t>(1, DistinctCount());
     auto f = SplitBlockBloomFilter::WithNdvFpp(distinct, o_.bloom_fpp);
     auto add = [&](uint64_t h) { f.InsertHash(h); };
     switch (c_.type) {
@@ -335,6 +363,7 @@ class ChunkEncoder {
   const ColumnOptions& o_;
   CompressionCodec codec_;
   int level_;
+  size_t distinct_hint_ = 0;
 };
 
 }  // namespace
