@@ -61,7 +61,10 @@ struct FileIndex {
 template <typename Row>
 struct DecodedGroup {
   std::vector<Row> rows;
-  std::vector<uint32_t> slots;  // row index + 1; 0 = empty
+  // Open addressing: (first row + 1) in the low 32 bits, the number of rows
+  // with that CID in the high 32; 0 = empty. Knowing the count means a hit
+  // reads one CID string (to confirm) instead of one per row.
+  std::vector<uint64_t> slots;
   uint64_t mask = 0;
 
   static uint64_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
@@ -71,25 +74,23 @@ struct DecodedGroup {
     while (cap < rows.size() * 2) cap <<= 1;
     slots.assign(cap, 0);
     mask = cap - 1;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i > 0 && rows[i].cid == rows[i - 1].cid) continue;  // first row of each CID
+    for (size_t i = 0; i < rows.size();) {
+      size_t j = i + 1;
+      while (j < rows.size() && rows[j].cid == rows[i].cid) ++j;
       uint64_t h = HashOf(rows[i].cid) & mask;
       while (slots[h] != 0) h = (h + 1) & mask;
-      slots[h] = static_cast<uint32_t>(i + 1);
+      slots[h] = (static_cast<uint64_t>(j - i) << 32) | static_cast<uint64_t>(i + 1);
+      i = j;
     }
   }
 
   // [first, last) rows with this CID (empty when absent).
   std::pair<size_t, size_t> Find(std::string_view cid) const {
     for (uint64_t h = HashOf(cid) & mask;; h = (h + 1) & mask) {
-      uint32_t s = slots[h];
+      uint64_t s = slots[h];
       if (s == 0) return {0, 0};
-      size_t i = s - 1;
-      if (rows[i].cid == cid) {
-        size_t j = i + 1;
-        while (j < rows.size() && rows[j].cid == cid) ++j;
-        return {i, j};
-      }
+      size_t i = static_cast<size_t>(s & 0xffffffffu) - 1;
+      if (rows[i].cid == cid) return {i, i + static_cast<size_t>(s >> 32)};
     }
   }
 };
@@ -264,7 +265,13 @@ Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
   out.reserve(hi - lo);
   for (auto it = lo; it != hi; ++it) {
     Route r;
-    r.location = *it;
+    // Every row here has this CID: take it from the query rather than
+    // touching each row's own copy (one less cache miss per location).
+    r.location.cid = cid;
+    r.location.backend = it->backend;
+    r.location.state = it->state;
+    r.location.size_bytes = it->size_bytes;
+    r.location.verified_at_ms = it->verified_at_ms;
     auto b = snap->backend_by_name.find(it->backend);
     if (b != snap->backend_by_name.end()) {
       r.backend = std::shared_ptr<const BackendRow>(snap, &snap->backends[b->second]);
