@@ -74,14 +74,31 @@ Status CheckSchema(const Schema& s) {
   return Status::Ok();
 }
 
-void AppendValues(const ColumnValues& src, ColumnValues* dst) {
-  dst->defined.insert(dst->defined.end(), src.defined.begin(), src.defined.end());
-  dst->bools.insert(dst->bools.end(), src.bools.begin(), src.bools.end());
-  dst->i32.insert(dst->i32.end(), src.i32.begin(), src.i32.end());
-  dst->i64.insert(dst->i64.end(), src.i64.begin(), src.i64.end());
-  dst->f32.insert(dst->f32.end(), src.f32.begin(), src.f32.end());
-  dst->f64.insert(dst->f64.end(), src.f64.begin(), src.f64.end());
-  dst->bytes.insert(dst->bytes.end(), src.bytes.begin(), src.bytes.end());
+// Appends rows [row_begin, row_end) of `src` to `dst`. *value is the index
+// of the first value of row_begin in src's value vector (values are dense, so
+// nulls have none) and is advanced past the rows taken.
+void AppendRows(const ColumnValues& src, size_t row_begin, size_t row_end, size_t* value,
+                ColumnValues* dst) {
+  size_t count = row_end - row_begin;
+  if (!src.defined.empty()) {
+    count = 0;
+    for (size_t r = row_begin; r < row_end; ++r) {
+      const bool d = src.defined[r] != 0;
+      dst->defined.push_back(d);
+      count += d;
+    }
+  }
+  auto take = [&](const auto& from, auto& to) {
+    if (from.empty()) return;
+    to.insert(to.end(), from.begin() + *value, from.begin() + *value + count);
+  };
+  take(src.bools, dst->bools);
+  take(src.i32, dst->i32);
+  take(src.i64, dst->i64);
+  take(src.f32, dst->f32);
+  take(src.f64, dst->f64);
+  take(src.bytes, dst->bytes);
+  *value += count;
 }
 
 class FileWriterImpl : public FileWriter {
@@ -150,20 +167,24 @@ class FileWriterImpl : public FileWriter {
         }
       }
     }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      ColumnValues v = batch[i];
-      for (auto& d : v.defined) d = d != 0;
-      AppendValues(v, &buffered_[i]);
+    // Take the batch in slices that fill the current row group, so the
+    // buffer never holds more than one row group.
+    std::vector<size_t> value(batch.size(), 0);
+    for (size_t row = 0; row < rows;) {
+      const size_t room = o_.row_group_rows - buffered_rows_;  // row_group_rows may be SIZE_MAX
+      const size_t end = rows - row <= room ? rows : row + room;
+      for (size_t i = 0; i < batch.size(); ++i) AppendRows(batch[i], row, end, &value[i], &buffered_[i]);
+      buffered_rows_ += end - row;
+      row = end;
+      if (buffered_rows_ == o_.row_group_rows) RETURN_IF_ERROR(FlushRowGroup());
     }
-    buffered_rows_ += rows;
-    while (buffered_rows_ >= o_.row_group_rows) RETURN_IF_ERROR(FlushRows(o_.row_group_rows));
     return Status::Ok();
   }
 
   Status FlushRowGroup() override {
     if (closed_) return Status::InvalidArgument(path_ + ": writer already closed");
     if (buffered_rows_ == 0) return Status::Ok();
-    return FlushRows(buffered_rows_);
+    return FlushBuffered();
   }
 
   Status Close() override {
@@ -218,18 +239,17 @@ class FileWriterImpl : public FileWriter {
     return it == o_.columns.end() ? o_.column_defaults : it->second;
   }
 
-  // Writes the first `rows` buffered rows as one row group.
-  Status FlushRows(size_t rows) {
+  // Writes the buffered rows as one row group and empties the buffer.
+  Status FlushBuffered() {
+    const size_t rows = buffered_rows_;
     format::RowGroup rg;
     rg.num_rows = static_cast<int64_t>(rows);
     rg.file_offset = offset_;
     int64_t compressed = 0, uncompressed = 0;
     for (size_t i = 0; i < schema_.columns.size(); ++i) {
       const auto& c = schema_.columns[i];
-      ColumnValues part, rest;
-      Split(buffered_[i], rows, &part, &rest);
       ASSIGN_OR_RETURN(ChunkWriteResult chunk,
-                       EncodeColumnChunk(c, part, OptionsFor(c), o_.codec, o_.zstd_level,
+                       EncodeColumnChunk(c, buffered_[i], OptionsFor(c), o_.codec, o_.zstd_level,
                                          o_.data_page_bytes, offset_));
       format::ColumnChunk cc;
       cc.file_offset = offset_;
@@ -239,38 +259,15 @@ class FileWriterImpl : public FileWriter {
       uncompressed += chunk.md.total_uncompressed_size;
       cc.meta_data = std::move(chunk.md);
       rg.columns.push_back(std::move(cc));
-      buffered_[i] = std::move(rest);
+      buffered_[i].Clear();
     }
     rg.total_byte_size = uncompressed;
     rg.total_compressed_size = compressed;
     rg.ordinal = static_cast<int16_t>(row_groups_.size());
     row_groups_.push_back(std::move(rg));
-    buffered_rows_ -= rows;
+    buffered_rows_ = 0;
     total_rows_ += static_cast<int64_t>(rows);
     return Status::Ok();
-  }
-
-  // Moves the first `rows` rows of `all` into *head, the remainder into *tail.
-  static void Split(ColumnValues& all, size_t rows, ColumnValues* head, ColumnValues* tail) {
-    head->type = tail->type = all.type;
-    size_t values = rows;
-    if (!all.defined.empty()) {
-      values = 0;
-      for (size_t i = 0; i < rows; ++i) values += all.defined[i];
-      head->defined.assign(all.defined.begin(), all.defined.begin() + rows);
-      tail->defined.assign(all.defined.begin() + rows, all.defined.end());
-    }
-    auto cut = [&](auto& src, auto& h, auto& t) {
-      if (src.empty()) return;
-      h.assign(std::make_move_iterator(src.begin()), std::make_move_iterator(src.begin() + values));
-      t.assign(std::make_move_iterator(src.begin() + values), std::make_move_iterator(src.end()));
-    };
-    cut(all.bools, head->bools, tail->bools);
-    cut(all.i32, head->i32, tail->i32);
-    cut(all.i64, head->i64, tail->i64);
-    cut(all.f32, head->f32, tail->f32);
-    cut(all.f64, head->f64, tail->f64);
-    cut(all.bytes, head->bytes, tail->bytes);
   }
 
   std::string path_;
