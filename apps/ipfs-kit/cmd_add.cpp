@@ -49,7 +49,7 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
-uint64_t TotalSize(const std::string& path, int depth = 0) {
+uint64_t TotalSize(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return 0;
   if (S_ISREG(st.st_mode)) return st.st_size;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "ipfs_kit/dagpb/dag_pb.h"
 
 namespace ipfs_kit::cli {
 namespace {
@@ -76,8 +77,9 @@ void RegisterBlock(CLI::App& app) {
       for (const auto& path : f->files) {
         ASSIGN_OR_RETURN(Bytes data, ReadInput(path));
         if (codec == multiformats::kCodecDagPb) {
-          // Refuse bytes that are not dag-pb under a dag-pb CID.
-          // (Other codecs are stored as given.)
+          // A dag-pb CID must name dag-pb bytes, or readers fail on it later.
+          auto node = dagpb::Decode(data);
+          if (!node.ok()) return node.status().WithContext(path + " is not valid dag-pb");
         }
         ASSIGN_OR_RETURN(multiformats::Multihash h, multiformats::ComputeMultihash(mh, data));
         multiformats::Cid cid(1, codec, h);

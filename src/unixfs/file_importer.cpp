@@ -233,8 +233,6 @@ class FileNode {
     if (c.content == 0) return;
     children_.push_back(c);
   }
-  // Counts attempted adds so layouts stop at max_links even when an empty
-  // leaf was dropped.
   Result<Child> Commit(const ImportOptions& o, blockstore::Blockstore* store) const {
     UnixfsData d;
     d.type = DataType::kFile;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -73,6 +74,14 @@ struct Importer::Impl {
   DirNode root;
   std::string last_top;  // name of the last top-level entry
   uint64_t bytes_before = 0;  // progress across files
+
+  // The empty directory node, {Data: 08 01}, and its CID (made once).
+  static inline const Bytes kEmptyDir{0x0a, 0x02, 0x08, 0x01};
+  std::optional<Cid> empty_dir_cid;
+  const Cid& EmptyDirCid() {
+    if (!empty_dir_cid) empty_dir_cid = Cid::Sha256(o.cid_version, multiformats::kCodecDagPb, kEmptyDir);
+    return *empty_dir_cid;
+  }
 
   Status Emit(const Cid& cid, const Bytes& block) {
     if (store) return store->Put(cid, block);
@@ -163,7 +172,7 @@ struct Importer::Impl {
   // that are already built count (files, symlinks, empty directories);
   // sub-directories with content are not yet built when the estimate is
   // taken, so they add nothing.
-  uint64_t Estimate(const DirNode& dir) const {
+  uint64_t Estimate(const DirNode& dir) {
     uint64_t size = 0;
     if (o.shard_strategy == ShardStrategy::kBlockBytes) {
       size = 4;  // PBNode Data field holding UnixFS {Type: Directory}: 0a 02 08 01
@@ -178,10 +187,9 @@ struct Importer::Impl {
       } else {
         const DirNode& sub = *std::get<std::unique_ptr<DirNode>>(e.v);
         if (!sub.children.empty()) continue;
-        // An empty directory is imported as a leaf entry: 4-byte node.
-        Bytes empty{0x0a, 0x02, 0x08, 0x01};
-        cid = Cid::Sha256(o.cid_version, multiformats::kCodecDagPb, empty);
-        tsize = empty.size();
+        // An empty directory counts as the built leaf entry it will be.
+        cid = EmptyDirCid();
+        tsize = kEmptyDir.size();
       }
       if (o.shard_strategy == ShardStrategy::kLinksBytes) {
         size += name.size() + cid.ByteLength();

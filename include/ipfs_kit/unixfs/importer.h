@@ -43,8 +43,6 @@ struct ImportOptions {
   unsigned hash_threads = 0;  // 0: one per core, at most 4
 };
 
-// Kubo's defaults with cid_version 1 imply raw leaves; call this after
-// setting flags to apply that rule when raw_leaves was not given explicitly.
 inline constexpr uint64_t kMaxChunkSize = 1024 * 1024;  // Kubo's limit for size-N
 // Named profiles (IPIP-499): "unixfs-v0-2015" and "unixfs-v1-2025".
 Result<ImportOptions> ProfileOptions(std::string_view name);
