@@ -45,7 +45,9 @@ TEST(Cid, RejectsMalformed) {
                         "fffffffffffffffffffffff01"}) {
     auto c = Cid::Parse(s);
     EXPECT_FALSE(c.ok()) << s;
-    if (!c.ok()) EXPECT_NE(c.status().message().find("invalid CID"), std::string::npos);
+    if (!c.ok()) {
+      EXPECT_NE(c.status().message().find("invalid CID"), std::string::npos);
+    }
   }
 }
 

@@ -1,6 +1,5 @@
 #include "ipfs_kit/repo/repo.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,38 +137,6 @@ Status Repo::AddPin(const multiformats::Cid& cid, const std::string& name) {
   j["created"] = static_cast<int64_t>(std::time(nullptr));
   std::string s = j.dump() + "\n";
   return WriteFileAtomic(PinPath(cid), AsBytes(s));
-}
-
-Status Repo::RemovePin(const multiformats::Cid& cid) {
-  if (::unlink(PinPath(cid).c_str()) != 0) {
-    if (errno == ENOENT) return Status::NotFound(cid.ToString() + " is not pinned");
-    return Status::IOError("cannot remove pin " + cid.ToString() + ": " + Errno());
-  }
-  return Status::Ok();
-}
-
-Result<bool> Repo::IsPinned(const multiformats::Cid& cid) {
-  struct stat st;
-  return ::stat(PinPath(cid).c_str(), &st) == 0;
-}
-
-Result<std::vector<PinRecord>> Repo::ListPins() {
-  std::vector<PinRecord> out;
-  DIR* d = ::opendir((path_ + "/pins").c_str());
-  if (!d) return Status::IOError("cannot read " + path_ + "/pins: " + Errno());
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n.empty() || n[0] == '.' || n.find(".tmp-") != std::string::npos) continue;
-    auto text = ReadSmallFile(path_ + "/pins/" + n);
-    if (!text.ok()) continue;
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.contains("cid")) continue;
-    auto cid = multiformats::Cid::Parse(j["cid"].get<std::string>());
-    if (!cid.ok()) continue;
-    out.push_back(PinRecord{*cid, j.value("name", ""), j.value("created", int64_t{0})});
-  }
-  ::closedir(d);
-  return out;
 }
 
 }  // namespace ipfs_kit::repo

@@ -87,10 +87,11 @@ class Result {
 #define IPFS_KIT_CONCAT(a, b) IPFS_KIT_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::ipfs_kit::Status _st = (expr);          \
-    if (!_st.ok()) return _st;                \
+#define RETURN_IF_ERROR(expr) RETURN_IF_ERROR_IMPL(IPFS_KIT_CONCAT(_status_, __LINE__), expr)
+#define RETURN_IF_ERROR_IMPL(st, expr) \
+  do {                                 \
+    ::ipfs_kit::Status st = (expr);    \
+    if (!st.ok()) return st;           \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F())` declares x from F()'s value or returns its Status.

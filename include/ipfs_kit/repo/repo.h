@@ -9,7 +9,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "ipfs_kit/base/status.h"
 #include "ipfs_kit/blockstore/flatfs_blockstore.h"
@@ -22,12 +21,6 @@ inline constexpr int kRepoVersion = 1;
 // $IPFS_KIT_PATH, else $HOME/.ipfs-kit.
 std::string DefaultRepoPath();
 
-struct PinRecord {
-  multiformats::Cid cid;
-  std::string name;
-  int64_t created_unix = 0;
-};
-
 class Repo {
  public:
   // Opens (creating when missing) the repository at `path`. *created is set
@@ -39,9 +32,6 @@ class Repo {
 
   // Records a pin (atomically: temp file, fsync, rename). Idempotent.
   Status AddPin(const multiformats::Cid& cid, const std::string& name);
-  Status RemovePin(const multiformats::Cid& cid);
-  Result<bool> IsPinned(const multiformats::Cid& cid);
-  Result<std::vector<PinRecord>> ListPins();
 
  private:
   Repo(std::string path, std::unique_ptr<blockstore::FlatfsBlockstore> blocks)
