@@ -35,24 +35,6 @@ Status MkdirP(const std::string& path) {
   return Status::Ok();
 }
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + " does not exist");
-    return Status::IOError("cannot open " + path + ": " + Errno());
-  }
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, n);
-    if (out.size() > (1 << 20)) break;
-  }
-  ::close(fd);
-  return out;
-}
 
 }  // namespace
 
@@ -60,6 +42,44 @@ std::string DefaultRepoPath() {
   if (const char* p = std::getenv("IPFS_KIT_PATH"); p && *p) return p;
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : ".") + "/.ipfs-kit";
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + " does not exist");
+    return Status::IOError("cannot open " + path + ": " + Errno());
+  }
+  std::string out;
+  char buf[4096];
+  Status st;
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      st = Status::IOError("cannot read " + path + ": " + Errno());
+      break;
+    }
+    if (n == 0) break;
+    out.append(buf, n);
+    if (out.size() > max_bytes) {
+      st = Status::InvalidArgument(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+      break;
+    }
+  }
+  ::close(fd);
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status FsyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + dir + ": " + Errno());
+  int rc = ::fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IOError("fsync " + dir + ": " + std::strerror(e));
+  return Status::Ok();
 }
 
 Status WriteFileAtomic(const std::string& path, ByteView data) {
@@ -90,12 +110,7 @@ Status WriteFileAtomic(const std::string& path, ByteView data) {
     ::unlink(tmp.c_str());
     return s;
   }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+  return FsyncDirectory(dir);
 }
 
 Result<std::unique_ptr<Repo>> Repo::Open(const std::string& path, bool* created) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "ipfs_kit/parquet/file_writer.h"
+#include "ipfs_kit/repo/repo.h"
 #include "ipfs_kit/routing/index.h"
 #include "manifest.h"
 #include "schemas.h"
@@ -22,15 +23,6 @@ int64_t NowMs() {
       .count();
 }
 
-Status FsyncPath(const std::string& path, bool dir) {
-  int fd = ::open(path.c_str(), (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  int e = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("fsync " + path + ": " + std::strerror(e));
-  return Status::Ok();
-}
 
 // Writes `rows` in row groups of about `per_group` rows, never splitting the
 // rows of one CID across two groups (so a lookup reads one group).
@@ -114,7 +106,7 @@ Result<uint64_t> IndexWriter::Publish(std::vector<PinRow> pins, std::vector<Loca
       },
       false));
   // The data files' directory entries are durable before the manifest names them.
-  RETURN_IF_ERROR(FsyncPath(dir_, true));
+  RETURN_IF_ERROR(repo::FsyncDirectory(dir_));
   RETURN_IF_ERROR(WriteManifest(dir_, m));
 
   // Old generations: keep a few so a reader that just read the previous

@@ -1,10 +1,5 @@
 #include "manifest.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "ipfs_kit/repo/repo.h"
@@ -27,21 +22,14 @@ bool SafeName(const std::string& n) {
 
 Result<Manifest> ReadManifest(const std::string& dir) {
   std::string path = dir + "/manifest.json";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("no routing index at " + dir + " (no manifest.json)");
-    return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  auto read = repo::ReadSmallFile(path);
+  if (!read.ok()) {
+    if (read.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("no routing index at " + dir + " (no manifest.json)");
+    }
+    return read.status();
   }
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, n);
-    if (text.size() > (1 << 20)) break;
-  }
-  ::close(fd);
+  const std::string& text = *read;
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::Corruption(path + ": not a JSON object");
   Manifest m;

@@ -115,8 +115,7 @@ struct Exporter::Impl {
     }
     RETURN_IF_ERROR(CheckShard(dir));
     uint32_t idx = HamtIndex(AsBytes(name), depth, 8);
-    static const char* kHex = "0123456789ABCDEF";
-    std::string prefix{kHex[(idx >> 4) & 15], kHex[idx & 15]};
+    const std::string prefix = HamtSlotLabel(idx);
     for (const auto& l : dir.pb.links) {
       if (!l.name || l.name->compare(0, 2, prefix) != 0) continue;
       if (l.name->size() == 2) {

@@ -69,6 +69,11 @@ Bytes HamtHashKey(ByteView name) {
   return out;
 }
 
+std::string HamtSlotLabel(uint32_t idx) {
+  static const char* kHex = "0123456789ABCDEF";
+  return {kHex[(idx >> 4) & 15], kHex[idx & 15]};
+}
+
 uint32_t HamtIndex(ByteView name, int depth, int bits) {
   // Bits are consumed from the most significant end of the 64-bit hash; when
   // they run out the name is re-hashed with the round number appended (as
@@ -130,11 +135,6 @@ Status Insert(Bucket& b, const HamtEntry* e, int depth) {
   return Status::Ok();
 }
 
-std::string HexLabel(uint32_t idx) {
-  static const char* kHex = "0123456789ABCDEF";
-  return {kHex[(idx >> 4) & 15], kHex[idx & 15]};
-}
-
 Result<BuiltNode> Flush(const Bucket& b, int cid_version, const UnixfsData* meta,
                         const EmitBlock& emit) {
   dagpb::PbNode node;
@@ -143,12 +143,12 @@ Result<BuiltNode> Flush(const Bucket& b, int cid_version, const UnixfsData* meta
   for (const auto& [idx, slot] : b.children) {
     bitfield[bitfield.size() - 1 - idx / 8] |= static_cast<uint8_t>(1u << (idx % 8));
     if (const auto* leaf = std::get_if<Leaf>(&slot)) {
-      node.links.push_back({leaf->entry->cid, HexLabel(idx) + leaf->entry->name, leaf->entry->tsize});
+      node.links.push_back({leaf->entry->cid, HamtSlotLabel(idx) + leaf->entry->name, leaf->entry->tsize});
       children_size += leaf->entry->tsize;
     } else {
       ASSIGN_OR_RETURN(BuiltNode sub,
                        Flush(*std::get<std::unique_ptr<Bucket>>(slot), cid_version, nullptr, emit));
-      node.links.push_back({sub.cid, HexLabel(idx), sub.tsize});
+      node.links.push_back({sub.cid, HamtSlotLabel(idx), sub.tsize});
       children_size += sub.tsize;
     }
   }

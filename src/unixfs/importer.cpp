@@ -241,7 +241,7 @@ struct Importer::Impl {
 };
 
 Importer::Importer(blockstore::Blockstore* store, ImportOptions options, ImportCallbacks callbacks)
-    : impl_(new Impl{store, options, std::move(callbacks), {}, {}, 0}) {}
+    : impl_(new Impl{store, options, std::move(callbacks), {}, {}, 0, {}}) {}
 
 Importer::~Importer() = default;
 

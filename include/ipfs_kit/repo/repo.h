@@ -41,6 +41,12 @@ class Repo {
   std::unique_ptr<blockstore::FlatfsBlockstore> blocks_;
 };
 
+// Reads a small file whole (at most `max_bytes`; longer is kInvalidArgument).
+// kNotFound if it does not exist.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
+// fsync of a directory, making renames and creations in it durable.
+Status FsyncDirectory(const std::string& dir);
+
 // Writes `data` to `path` atomically: a unique temp file in the same
 // directory, fsync, rename, fsync of the directory.
 Status WriteFileAtomic(const std::string& path, ByteView data);

@@ -43,6 +43,9 @@ struct BuiltNode {
 Result<BuiltNode> BuildHamt(const std::vector<HamtEntry>& entries, int cid_version,
                             const UnixfsData* root_meta, const EmitBlock& emit);
 
+// The link-name prefix of slot `idx`: two upper-case hex digits.
+std::string HamtSlotLabel(uint32_t idx);
+
 // Index of `name` at HAMT depth `depth` (0-based) for a fanout of 2^bits.
 uint32_t HamtIndex(ByteView name, int depth, int bits);
 
