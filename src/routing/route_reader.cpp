@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -56,67 +58,118 @@ struct FileIndex {
 };
 
 // A decoded row group: its rows (sorted by cid) and an open-addressing hash
-// table from CID to the first row with it, so a hot lookup touches a couple of
-// cache lines instead of binary-searching scattered strings.
+// table over its distinct CIDs. The CIDs are also kept contiguous in one
+// buffer, and each slot carries what a probe needs (a hash fingerprint, where
+// the CID's bytes are, its first row and row count), so a hot lookup touches
+// one slot, the CID's bytes and then the rows themselves.
 template <typename Row>
 struct DecodedGroup {
+  struct Slot {
+    uint32_t fingerprint = 0;  // high bits of the hash
+    uint32_t key_offset = 0;   // into `keys`
+    uint32_t first_row = 0;
+    uint16_t key_size = 0;
+    uint16_t rows = 0;  // 0 = empty slot; a CID has at most 65535 rows in a group
+  };
   std::vector<Row> rows;
-  // Open addressing: (first row + 1) in the low 32 bits, the number of rows
-  // with that CID in the high 32; 0 = empty. Knowing the count means a hit
-  // reads one CID string (to confirm) instead of one per row.
-  std::vector<uint64_t> slots;
+  // Location groups: each row's backend as an index into the snapshot's
+  // backends (-1: not in the index), resolved once when the group is decoded.
+  std::vector<int32_t> backend_of_row;
+  std::string keys;
+  std::vector<Slot> slots;
   uint64_t mask = 0;
+  bool ok = true;  // false: a CID too long or too many rows for the compact slot
 
   static uint64_t HashOf(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
-  explicit DecodedGroup(std::vector<Row> r) : rows(std::move(r)) {
+  // `cid_of(row)` gives a row's CID.
+  template <typename CidOf>
+  DecodedGroup(std::vector<Row> r, CidOf cid_of) : rows(std::move(r)) {
+    size_t distinct = 0, bytes = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i == 0 || cid_of(rows[i]) != cid_of(rows[i - 1])) {
+        ++distinct;
+        bytes += cid_of(rows[i]).size();
+      }
+    }
     size_t cap = 16;
-    while (cap < rows.size() * 2) cap <<= 1;
-    slots.assign(cap, 0);
+    while (cap < distinct * 2) cap <<= 1;  // load factor <= 1/2
+    slots.assign(cap, Slot{});
     mask = cap - 1;
+    keys.reserve(bytes);
     for (size_t i = 0; i < rows.size();) {
+      std::string_view cid = cid_of(rows[i]);
       size_t j = i + 1;
-      while (j < rows.size() && rows[j].cid == rows[i].cid) ++j;
-      uint64_t h = HashOf(rows[i].cid) & mask;
-      while (slots[h] != 0) h = (h + 1) & mask;
-      slots[h] = (static_cast<uint64_t>(j - i) << 32) | static_cast<uint64_t>(i + 1);
+      while (j < rows.size() && cid_of(rows[j]) == cid) ++j;
+      if (cid.size() > UINT16_MAX || j - i > UINT16_MAX || keys.size() + cid.size() > UINT32_MAX) {
+        ok = false;
+        return;
+      }
+      uint64_t hash = HashOf(cid);
+      uint64_t h = hash & mask;
+      while (slots[h].rows != 0) h = (h + 1) & mask;
+      slots[h] = Slot{static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(keys.size()),
+                      static_cast<uint32_t>(i), static_cast<uint16_t>(cid.size()),
+                      static_cast<uint16_t>(j - i)};
+      keys.append(cid);
       i = j;
     }
   }
 
   // [first, last) rows with this CID (empty when absent).
   std::pair<size_t, size_t> Find(std::string_view cid) const {
-    for (uint64_t h = HashOf(cid) & mask;; h = (h + 1) & mask) {
-      uint64_t s = slots[h];
-      if (s == 0) return {0, 0};
-      size_t i = static_cast<size_t>(s & 0xffffffffu) - 1;
-      if (rows[i].cid == cid) return {i, i + static_cast<size_t>(s >> 32)};
+    uint64_t hash = HashOf(cid);
+    uint32_t fp = static_cast<uint32_t>(hash >> 32);
+    for (uint64_t h = hash & mask;; h = (h + 1) & mask) {
+      const Slot& s = slots[h];
+      if (s.rows == 0) return {0, 0};
+      if (s.fingerprint == fp && s.key_size == cid.size() &&
+          std::memcmp(keys.data() + s.key_offset, cid.data(), cid.size()) == 0) {
+        return {s.first_row, s.first_row + s.rows};
+      }
     }
   }
 };
 
-// A tiny cache of decoded row groups (least recently used goes first).
+// Decoded row groups of one file. Unlimited (the default for long-lived
+// readers): a group, once decoded, stays until the snapshot goes, so lookups
+// read it through an atomic pointer without locking. Limited: least recently
+// used goes first, and a lookup keeps its group alive with a shared_ptr.
 template <typename Row>
 class GroupCache {
  public:
-  using Ptr = std::shared_ptr<const DecodedGroup<Row>>;
-  explicit GroupCache(size_t cap) : cap_(cap == 0 ? SIZE_MAX : cap) {}
-  Ptr Get(size_t g) {
+  using Group = DecodedGroup<Row>;
+  using Ptr = std::shared_ptr<const Group>;
+  struct Handle {
+    const Group* group = nullptr;
+    Ptr keep;  // set when the cache may evict
+  };
+  GroupCache(size_t cap, size_t groups) : cap_(cap == 0 ? SIZE_MAX : cap), fast_(groups) {}
+  Handle Get(size_t g) {
+    if (cap_ == SIZE_MAX) return Handle{fast_[g].load(std::memory_order_acquire), nullptr};
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(g);
-    if (it == map_.end()) return nullptr;
-    if (cap_ != SIZE_MAX) it->second.used = ++tick_;  // recency matters only when evicting
-    return it->second.rows;
+    if (it == map_.end()) return Handle{};
+    it->second.used = ++tick_;
+    return Handle{it->second.rows.get(), it->second.rows};
   }
-  void Put(size_t g, Ptr rows) {
+  Handle Put(size_t g, Ptr rows) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (cap_ == SIZE_MAX) {
+      // Two threads may decode the same group at once: the first one stays.
+      if (const Group* have = fast_[g].load(std::memory_order_acquire)) return Handle{have, nullptr};
+      owned_.push_back(rows);
+      fast_[g].store(rows.get(), std::memory_order_release);
+      return Handle{rows.get(), nullptr};
+    }
     if (map_.size() >= cap_) {
       auto victim = std::min_element(map_.begin(), map_.end(), [](const auto& a, const auto& b) {
         return a.second.used < b.second.used;
       });
       map_.erase(victim);
     }
-    map_[g] = Entry{std::move(rows), ++tick_};
+    map_[g] = Entry{rows, ++tick_};
+    return Handle{rows.get(), rows};
   }
 
  private:
@@ -128,6 +181,8 @@ class GroupCache {
   std::mutex mu_;
   uint64_t tick_ = 0;
   std::unordered_map<size_t, Entry> map_;
+  std::vector<std::atomic<const Group*>> fast_;
+  std::vector<Ptr> owned_;
 };
 
 struct Snapshot {
@@ -135,9 +190,8 @@ struct Snapshot {
   FileIndex pins, locations;
   std::vector<BackendRow> backends;
   std::unordered_map<std::string, size_t> backend_by_name;
-  GroupCache<PinRow> pin_cache;
-  GroupCache<LocationRow> loc_cache;
-  explicit Snapshot(size_t cap) : pin_cache(cap), loc_cache(cap) {}
+  std::unique_ptr<GroupCache<PinRow>> pin_cache;
+  std::unique_ptr<GroupCache<LocationRow>> loc_cache;
 };
 
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& dir, size_t cache) {
@@ -146,7 +200,7 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& dir, size_t ca
   // the manifest and opening them: read the manifest again and retry.
   for (int attempt = 0; attempt < 10; ++attempt) {
     ASSIGN_OR_RETURN(Manifest m, ReadManifest(dir));
-    auto snap = std::make_shared<Snapshot>(cache);
+    auto snap = std::make_shared<Snapshot>();
     snap->manifest = m;
     Status s = snap->pins.Init(dir + "/" + m.pins);
     if (s.ok()) s = snap->locations.Init(dir + "/" + m.locations);
@@ -166,6 +220,9 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& dir, size_t ca
     }
     if (s.ok()) {
       for (size_t i = 0; i < snap->backends.size(); ++i) snap->backend_by_name[snap->backends[i].name] = i;
+      snap->pin_cache = std::make_unique<GroupCache<PinRow>>(cache, snap->pins.reader->num_row_groups());
+      snap->loc_cache =
+          std::make_unique<GroupCache<LocationRow>>(cache, snap->locations.reader->num_row_groups());
       return snap;
     }
     last = s;
@@ -237,46 +294,64 @@ uint64_t RouteReader::generation() const {
 
 namespace {
 
-template <typename Row, typename ReadFn>
-Result<typename GroupCache<Row>::Ptr> Group(const FileIndex& f, GroupCache<Row>& cache,
-                                            const std::string& cid, ReadFn read) {
-  using Ptr = typename GroupCache<Row>::Ptr;
+// The decoded group of `f` that may hold `cid` (an empty handle when none
+// can). `decode(reader, g)` returns the group's DecodedGroup.
+template <typename Row, typename DecodeFn>
+Result<typename GroupCache<Row>::Handle> Group(const FileIndex& f, GroupCache<Row>& cache,
+                                               const std::string& cid, DecodeFn decode) {
+  using Handle = typename GroupCache<Row>::Handle;
   auto g = f.GroupFor(cid);
-  if (!g) return Ptr();
-  if (auto rows = cache.Get(*g)) return rows;
+  if (!g) return Handle{};
+  if (auto h = cache.Get(*g); h.group) return h;
   // Not decoded yet: the bloom filter can save decoding the group.
   ASSIGN_OR_RETURN(bool maybe, f.reader->BloomMayContain(*g, 0, AsBytes(cid)));
-  if (!maybe) return Ptr();
-  ASSIGN_OR_RETURN(auto rows, read(*f.reader, *g));
-  auto shared = std::make_shared<const DecodedGroup<Row>>(std::move(rows));
-  cache.Put(*g, shared);
-  return Ptr(shared);
+  if (!maybe) return Handle{};
+  ASSIGN_OR_RETURN(std::shared_ptr<DecodedGroup<Row>> group, decode(*f.reader, *g));
+  if (!group->ok) {
+    return Status::Corruption(f.reader->path() + ": row group " + std::to_string(*g) +
+                              " has a CID longer than 65535 bytes or with more than 65535 rows");
+  }
+  return cache.Put(*g, std::move(group));
 }
 
 }  // namespace
 
 Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
   auto snap = impl_->Current();
-  ASSIGN_OR_RETURN(auto group, Group<LocationRow>(snap->locations, snap->loc_cache, cid, ReadLocations));
+  auto decode = [&snap](const parquet::FileReader& f, size_t g) -> Result<std::shared_ptr<DecodedGroup<LocationRow>>> {
+    ASSIGN_OR_RETURN(auto rows, ReadLocations(f, g));
+    auto group = std::make_shared<DecodedGroup<LocationRow>>(
+        std::move(rows), [](const LocationRow& r) -> std::string_view { return r.cid; });
+    const auto& backends = snap->backends;
+    group->backend_of_row.resize(group->rows.size(), -1);
+    for (size_t i = 0; i < group->rows.size(); ++i) {
+      // A handful of backends: a linear scan beats hashing the name.
+      for (size_t k = 0; k < backends.size(); ++k) {
+        if (backends[k].name == group->rows[i].backend) {
+          group->backend_of_row[i] = static_cast<int32_t>(k);
+          break;
+        }
+      }
+    }
+    return group;
+  };
+  ASSIGN_OR_RETURN(auto handle, Group<LocationRow>(snap->locations, *snap->loc_cache, cid, decode));
   std::vector<Route> out;
-  if (!group) return out;
-  auto [first, last] = group->Find(cid);
-  auto lo = group->rows.begin() + first, hi = group->rows.begin() + last;
-  out.reserve(hi - lo);
-  for (auto it = lo; it != hi; ++it) {
-    Route r;
+  if (!handle.group) return out;
+  auto [first, last] = handle.group->Find(cid);
+  out.resize(last - first);
+  for (size_t i = first; i < last; ++i) {
+    const LocationRow& row = handle.group->rows[i];
+    Route& r = out[i - first];
     // Every row here has this CID: take it from the query rather than
     // touching each row's own copy (one less cache miss per location).
     r.location.cid = cid;
-    r.location.backend = it->backend;
-    r.location.state = it->state;
-    r.location.size_bytes = it->size_bytes;
-    r.location.verified_at_ms = it->verified_at_ms;
-    auto b = snap->backend_by_name.find(it->backend);
-    if (b != snap->backend_by_name.end()) {
-      r.backend = std::shared_ptr<const BackendRow>(snap, &snap->backends[b->second]);
-    }
-    out.push_back(std::move(r));
+    r.location.backend = row.backend;
+    r.location.state = row.state;
+    r.location.size_bytes = row.size_bytes;
+    r.location.verified_at_ms = row.verified_at_ms;
+    int32_t b = handle.group->backend_of_row[i];
+    if (b >= 0) r.backend = std::shared_ptr<const BackendRow>(snap, &snap->backends[b]);
   }
   auto better = [](const Route& a, const Route& b) {
     // A location that holds the content comes before failed or pending ones.
@@ -300,11 +375,16 @@ Result<std::vector<Route>> RouteReader::Lookup(const std::string& cid) {
 
 Result<std::optional<PinRow>> RouteReader::GetPin(const std::string& cid) {
   auto snap = impl_->Current();
-  ASSIGN_OR_RETURN(auto group, Group<PinRow>(snap->pins, snap->pin_cache, cid, ReadPins));
-  if (!group) return std::optional<PinRow>();
-  auto [first, last] = group->Find(cid);
+  auto decode = [](const parquet::FileReader& f, size_t g) -> Result<std::shared_ptr<DecodedGroup<PinRow>>> {
+    ASSIGN_OR_RETURN(auto rows, ReadPins(f, g));
+    return std::make_shared<DecodedGroup<PinRow>>(std::move(rows),
+                                                  [](const PinRow& r) -> std::string_view { return r.cid; });
+  };
+  ASSIGN_OR_RETURN(auto handle, Group<PinRow>(snap->pins, *snap->pin_cache, cid, decode));
+  if (!handle.group) return std::optional<PinRow>();
+  auto [first, last] = handle.group->Find(cid);
   if (first == last) return std::optional<PinRow>();
-  return std::optional<PinRow>(group->rows[first]);
+  return std::optional<PinRow>(handle.group->rows[first]);
 }
 
 Result<std::vector<BackendRow>> RouteReader::Suggest(int64_t size, size_t n) {
