@@ -24,6 +24,8 @@ enum class StatusCode {
   kUnsupported,      // valid input that this build does not handle
   kAlreadyExists,
   kInternal,
+  kUnavailable,     // a service (the daemon, a backend) did not answer: refused, timed out
+  kPermissionDenied,  // refused by the other side: bad credentials, a missing token
 };
 
 class Status {
@@ -39,6 +41,8 @@ class Status {
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
