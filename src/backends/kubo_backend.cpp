@@ -1,0 +1,11 @@
+// kubo backend (DESIGN §4). Placeholder so MakeBackend links; the
+// implementation follows.
+#include "backend_factories.h"
+
+namespace ipfs_kit::backends {
+
+Result<std::unique_ptr<Backend>> NewKuboBackend(const BackendConfig& c) {
+  return Status::Unsupported("backends." + c.name + ": type kubo is not implemented yet");
+}
+
+}  // namespace ipfs_kit::backends
