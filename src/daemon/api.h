@@ -1,0 +1,21 @@
+// The management API (docs/daemon-api.md): a pure handler from http::Request
+// to http::Response over the daemon's Context. The Pinning Service API
+// (/pins) lives in pinning_service_api.cpp.
+#pragma once
+
+#include "context.h"
+#include "ipfs_kit/http/message.h"
+#include "ipfs_kit/http/server.h"
+
+namespace ipfs_kit::daemon {
+
+// Answers one request (possibly later, from another thread: POST /pins
+// answers after its group commit).
+void HandleApi(Context& ctx, http::Request req, http::Responder respond);
+
+// Helpers shared by the API files.
+http::Response ApiError(int status, const std::string& reason, const std::string& details);
+bool Authorized(const Context& ctx, const http::Request& req);
+void HandlePins(Context& ctx, http::Request req, http::Responder respond);
+
+}  // namespace ipfs_kit::daemon

@@ -1,0 +1,315 @@
+#include "ipfs_kit/daemon/daemon.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api.h"
+#include "context.h"
+#include "ipfs_kit/client/spool.h"
+#include "ipfs_kit/http/server.h"
+#include "ipfs_kit/multiformats/cid.h"
+#include "ipfs_kit/repo/repo.h"
+
+namespace ipfs_kit::daemon {
+
+struct Daemon::Impl {
+  std::string repo;
+  int lock_fd = -1;
+  Context ctx;
+  std::unique_ptr<state::Store> store;
+  std::unique_ptr<Log> log;
+  BackendRegistry registry;
+  std::unique_ptr<PinQueue> pins;
+  std::unique_ptr<Replicator> replicator;
+  std::unique_ptr<IndexPublisher> index;
+  std::unique_ptr<HealthMonitor> health;
+  std::unique_ptr<http::Server> server;
+  std::string api_url;
+  bool stopped = false;
+  std::mutex reload_mu;
+
+  ~Impl() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  Status Apply(const DaemonConfig& c, bool write_file);
+  Status TakeInSpool();
+};
+
+namespace {
+
+Status LoadConfig(const std::string& repo, DaemonConfig* out) {
+  std::string path = repo + "/config.json";
+  auto text = repo::ReadSmallFile(path, 4 << 20);
+  if (text.status().code() == StatusCode::kNotFound) {
+    *out = DefaultConfig();
+    std::string j = ConfigToJson(*out);
+    return repo::WriteFileAtomic(path, AsBytes(j));
+  }
+  if (!text.ok()) return text.status();
+  ASSIGN_OR_RETURN(*out, ParseConfig(*text, path));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> ReadOrCreateToken(const std::string& repo_path) {
+  std::string path = repo_path + "/api.token";
+  auto text = repo::ReadSmallFile(path, 4096);
+  if (text.ok()) {
+    std::string t = *text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    if (t.empty()) return Status::InvalidArgument(path + " is empty");
+    return t;
+  }
+  if (text.status().code() != StatusCode::kNotFound) return text.status();
+  std::string token = state::NewRequestId() + state::NewRequestId();
+  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + tmp);
+  std::string line = token + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  // link() fails if another process created the token first: use theirs.
+  if (!ok || (::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST)) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot write " + path);
+  }
+  ::unlink(tmp.c_str());
+  (void)repo::FsyncDirectory(repo_path);
+  return ReadOrCreateToken(repo_path);
+}
+
+Status Daemon::Impl::Apply(const DaemonConfig& c, bool write_file) {
+  RETURN_IF_ERROR(registry.SetConfigBackends(c.backends, repo));
+  if (write_file) {
+    std::string j = ConfigToJson(c);
+    RETURN_IF_ERROR(repo::WriteFileAtomic(repo + "/config.json", AsBytes(j)));
+  }
+  {
+    std::lock_guard<std::mutex> lock(ctx.config_mu);
+    ctx.config = c;
+  }
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(c.logs.level, &level);
+  log->SetLevel(level);
+  if (replicator) replicator->SetConfig(c);
+  if (health) health->SetInterval(c.intervals.health_ms, c.health_history);
+  if (index) index->SetIntervals(c.intervals.index_debounce_ms, c.intervals.index_publish_ms);
+  return Status::Ok();
+}
+
+Status Daemon::Impl::TakeInSpool() {
+  std::vector<std::string> rejected;
+  auto spooled = client::ReadSpool(repo, [&](const std::string& f, const std::string& err) {
+    log->Write(LogLevel::kError, "spool", "spool/" + f + " rejected: " + err);
+    rejected.push_back(f);
+  });
+  if (!spooled.ok()) return spooled.status();
+  for (const auto& f : rejected) (void)client::RejectSpooled(repo, f);
+  if (spooled->empty()) return Status::Ok();
+  DaemonConfig cfg;
+  {
+    std::lock_guard<std::mutex> lock(ctx.config_mu);
+    cfg = ctx.config;
+  }
+  std::vector<state::PinRecord> records;
+  std::vector<std::string> files;
+  for (const auto& s : *spooled) {
+    if (!multiformats::Cid::Parse(s.cid).ok()) {
+      log->Write(LogLevel::kError, "spool", "spool/" + s.file + " rejected: invalid CID " + s.cid);
+      (void)client::RejectSpooled(repo, s.file);
+      continue;
+    }
+    state::PinRecord p;
+    p.cid = s.cid;
+    p.name = s.name;
+    p.replication_min = s.replication_min > 0 ? s.replication_min : cfg.replication.min;
+    p.replication_max = std::max(p.replication_min,
+                                 s.replication_max > 0 ? s.replication_max : cfg.replication.max);
+    p.backends_json = nlohmann::json(s.backends).dump();
+    p.created_ms = s.created_ms;
+    p.source = "spool";
+    p.idempotency_key =
+        "spool:" + s.file;  // taken in once even if we crash before removing the file
+    records.push_back(std::move(p));
+    files.push_back(s.file);
+  }
+  ASSIGN_OR_RETURN(auto stored, store->AddPins(std::move(records)));
+  RETURN_IF_ERROR(client::RemoveSpooled(repo, files));
+  log->Write(LogLevel::kInfo, "spool",
+             "took in " + std::to_string(stored.size()) + " spooled pin request(s)");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->repo = options.repo_path;
+  ASSIGN_OR_RETURN(auto repo_handle, repo::Repo::Open(options.repo_path));
+  (void)repo_handle;
+  const std::string& repo = impl->repo;
+
+  // One daemon per repository.
+  std::string lock_path = repo + "/daemon.lock";
+  impl->lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (impl->lock_fd < 0) return Status::IOError("cannot open " + lock_path);
+  if (::flock(impl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    auto pid = repo::ReadSmallFile(repo + "/daemon.pid", 64);
+    std::string who = pid.ok() ? " (pid " + std::string(pid->substr(0, pid->find('\n'))) + ")" : "";
+    return Status::AlreadyExists("another daemon is running on " + repo + who);
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  RETURN_IF_ERROR(repo::WriteFileAtomic(repo + "/daemon.pid", AsBytes(pid)));
+
+  DaemonConfig cfg;
+  RETURN_IF_ERROR(LoadConfig(repo, &cfg));
+  if (!options.api_address.empty()) cfg.api.address = options.api_address;
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(cfg.logs.level, &level);
+  impl->log =
+      std::make_unique<Log>(repo + "/logs", cfg.logs.max_file_bytes, cfg.logs.keep_files, level);
+  ASSIGN_OR_RETURN(impl->ctx.token, ReadOrCreateToken(repo));
+  ASSIGN_OR_RETURN(impl->store, state::Store::Open(repo + "/state.db"));
+
+  // API backends from the store, then the config's.
+  ASSIGN_OR_RETURN(auto api_backends, impl->store->Backends());
+  for (const auto& b : api_backends) {
+    auto c = ParseBackendConfig(b.config_json, "state.db backends." + b.name);
+    Status s = c.ok() ? impl->registry.AddApiBackend(*c, repo) : c.status();
+    if (!s.ok())
+      impl->log->Write(LogLevel::kError, "backends",
+                       "backend " + b.name + " not loaded: " + s.ToString());
+  }
+  RETURN_IF_ERROR(impl->Apply(cfg, false));
+
+  // The API's address: bind first, so the origin we give out is real.
+  std::string host = cfg.api.address.substr(0, cfg.api.address.rfind(':'));
+  std::string port_text = cfg.api.address.substr(cfg.api.address.rfind(':') + 1);
+  char* end = nullptr;
+  long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end || port < 0 || port > 65535) {
+    return Status::InvalidArgument("api.address: bad port \"" + port_text + "\"");
+  }
+
+  Impl* raw = impl.get();
+  impl->ctx.repo_path = repo;
+  impl->ctx.started_ms = state::NowMs();
+  impl->ctx.store = impl->store.get();
+  impl->ctx.registry = &impl->registry;
+  impl->ctx.log = impl->log.get();
+  impl->pins = std::make_unique<PinQueue>(*impl->store);
+  impl->ctx.pins = impl->pins.get();
+  impl->index =
+      std::make_unique<IndexPublisher>(repo + "/index", *impl->store, impl->registry, *impl->log);
+  impl->ctx.index = impl->index.get();
+  impl->health = std::make_unique<HealthMonitor>(impl->registry, *impl->store, *impl->log);
+  impl->ctx.health = impl->health.get();
+  impl->ctx.apply_config = [raw](const DaemonConfig& c) {
+    std::lock_guard<std::mutex> lock(raw->reload_mu);
+    Status s = raw->Apply(c, true);
+    if (s.ok()) {
+      raw->log->Write(LogLevel::kInfo, "config", "configuration applied");
+      raw->health->ProbeAll();
+      raw->replicator->Wake();
+      raw->index->MarkDirty();
+    }
+    return s;
+  };
+
+  http::ServerOptions so;
+  so.address = host;
+  so.port = static_cast<uint16_t>(port);
+  so.threads = cfg.api.threads;
+  so.max_body_bytes = static_cast<size_t>(cfg.api.max_body_bytes);
+  Context* ctx = &impl->ctx;
+  ASSIGN_OR_RETURN(impl->server,
+                   http::Server::Start(so, [ctx](http::Request req, http::Responder respond) {
+                     HandleApi(*ctx, std::move(req), std::move(respond));
+                   }));
+  impl->api_url = "http://" + host + ":" + std::to_string(impl->server->port());
+  impl->ctx.origin = impl->api_url;
+
+  impl->replicator =
+      std::make_unique<Replicator>(*impl->store, impl->registry, *impl->log, impl->api_url);
+  impl->ctx.replicator = impl->replicator.get();
+  impl->replicator->SetConfig(cfg);
+  impl->health->SetInterval(cfg.intervals.health_ms, cfg.health_history);
+  impl->index->SetIntervals(cfg.intervals.index_debounce_ms, cfg.intervals.index_publish_ms);
+  impl->replicator->OnChange([raw] { raw->index->MarkDirty(); });
+  impl->health->OnTransition([raw] {
+    raw->index->MarkDirty();
+    raw->replicator->Wake();
+  });
+  impl->pins->OnCommit([raw] {
+    raw->replicator->Wake();
+    raw->index->MarkDirty();
+  });
+
+  // Spool, then resume: every CID is looked at once after a restart (jobs
+  // that were running when the last daemon died are `pinning` rows).
+  Status spool = impl->TakeInSpool();
+  if (!spool.ok())
+    impl->log->Write(LogLevel::kError, "spool", "cannot take in the spool: " + spool.ToString());
+  RETURN_IF_ERROR(impl->store->MarkAllDirty());
+  impl->health->ProbeAll();
+  impl->health->Start();
+  impl->replicator->Start();
+  impl->index->Start();
+  impl->replicator->Wake();
+
+  std::string api_line = impl->api_url + "\n";
+  RETURN_IF_ERROR(repo::WriteFileAtomic(repo + "/api", AsBytes(api_line)));
+  impl->log->Write(LogLevel::kInfo, "daemon",
+                   "listening on " + impl->api_url + " (repository " + repo + ")");
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+std::string Daemon::api_url() const { return impl_->api_url; }
+
+Status Daemon::Reload() {
+  DaemonConfig cfg;
+  Status s = LoadConfig(impl_->repo, &cfg);
+  if (s.ok()) {
+    std::lock_guard<std::mutex> lock(impl_->reload_mu);
+    {
+      std::lock_guard<std::mutex> c(impl_->ctx.config_mu);
+      cfg.api = impl_->ctx.config.api;  // the listening address changes only on restart
+    }
+    s = impl_->Apply(cfg, false);
+  }
+  if (!s.ok()) {
+    impl_->log->Write(LogLevel::kError, "config",
+                      "reload refused, the old configuration stays: " + s.ToString());
+    return s;
+  }
+  impl_->log->Write(LogLevel::kInfo, "config", "configuration reloaded");
+  impl_->health->ProbeAll();
+  impl_->replicator->Wake();
+  impl_->index->MarkDirty();
+  return Status::Ok();
+}
+
+void Daemon::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->log->Write(LogLevel::kInfo, "daemon", "stopping");
+  ::unlink((impl_->repo + "/api").c_str());
+  impl_->server->Stop();
+  impl_->health->Stop();
+  impl_->replicator->Stop();
+  impl_->index->Stop();  // publishes the last changes
+  impl_->pins.reset();   // answers every queued submission
+  ::unlink((impl_->repo + "/daemon.pid").c_str());
+  impl_->log->Write(LogLevel::kInfo, "daemon", "stopped");
+}
+
+}  // namespace ipfs_kit::daemon
