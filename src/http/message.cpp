@@ -10,6 +10,18 @@ int HexValue(char c) {
   return -1;
 }
 
+// Header names are case-insensitive (RFC 9110 §5.1).
+bool NameEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 template <typename List>
 std::optional<std::string_view> FindFirst(const List& list, std::string_view name) {
   for (const auto& [k, v] : list) {
@@ -30,7 +42,7 @@ std::optional<std::string_view> Request::Query(std::string_view name) const {
 
 Response& Response::Set(std::string name, std::string value) {
   for (auto& [k, v] : headers) {
-    if (k == name) {
+    if (NameEquals(k, name)) {
       v = std::move(value);
       return *this;
     }
@@ -102,7 +114,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::
     if (part.empty()) continue;
     size_t eq = part.find('=');
     auto name = PercentDecode(part.substr(0, eq), true);
-    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
+    auto value = PercentDecode(
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
     if (!name || !value) return std::nullopt;
     out.emplace_back(std::move(*name), std::move(*value));
   }
