@@ -43,5 +43,8 @@ void RegisterDag(CLI::App& app);
 void RegisterCid(CLI::App& app);
 void RegisterParquet(CLI::App& app);  // schema, meta, cat
 void RegisterRoute(CLI::App& app);    // lookup, suggest, stats, generate
+void RegisterDaemon(CLI::App& app);   // daemon [start|stop|status|logs]
+void RegisterBackend(CLI::App& app);  // backend list|add|rm|health|show
+void RegisterPin(CLI::App& app);      // pin add|rm|ls|status
 
 }  // namespace ipfs_kit::cli

@@ -8,10 +8,26 @@
 #include <optional>
 
 #include "cli_common.h"
+#include "ipfs_kit/client/daemon_client.h"
+#include "ipfs_kit/client/spool.h"
 #include "ipfs_kit/unixfs/importer.h"
 
 namespace ipfs_kit::cli {
 namespace {
+
+// `add` pins through the daemon like `ipfs add` pins in Kubo; with the daemon
+// down the request is spooled and taken in when it starts.
+Status RegisterPinWithDaemon(const std::string& repo_path, const multiformats::Cid& root,
+                             const std::string& name) {
+  std::string cid = root.ToV1().ToString();
+  auto c = client::DaemonClient::ForRepo(repo_path);
+  Status s = c.ok() ? c->AddPin(cid, name, 0, 0, {}).status() : c.status();
+  if (s.code() != StatusCode::kUnavailable) return s;
+  client::SpooledPin p;
+  p.cid = cid;
+  p.name = name;
+  return client::WriteSpool(repo_path, p).status();
+}
 
 struct AddFlags {
   std::vector<std::string> paths;
@@ -102,7 +118,8 @@ Status RunAdd(AddFlags& f) {
     if (f.quieter) return;
     std::string line;
     if (f.json) {
-      nlohmann::json j{{"Name", e.path}, {"Hash", e.cid.ToString()}, {"Size", std::to_string(e.size)}};
+      nlohmann::json j{
+          {"Name", e.path}, {"Hash", e.cid.ToString()}, {"Size", std::to_string(e.size)}};
       line = j.dump() + "\n";
     } else if (f.quiet) {
       line = e.cid.ToString() + "\n";
@@ -127,7 +144,10 @@ Status RunAdd(AddFlags& f) {
   if (repo) {
     // Blocks become durable before the pin that refers to them.
     RETURN_IF_ERROR(repo->blocks().Sync());
-    if (f.pin) RETURN_IF_ERROR(repo->AddPin(root, f.pin_name));
+    if (f.pin) {
+      RETURN_IF_ERROR(repo->AddPin(root, f.pin_name));
+      RETURN_IF_ERROR(RegisterPinWithDaemon(repo->path(), root, f.pin_name));
+    }
   }
   if (f.quieter) {
     RETURN_IF_ERROR(WriteStdout(f.json ? nlohmann::json{{"Hash", root.ToString()}}.dump() + "\n"
@@ -140,7 +160,8 @@ Status RunAdd(AddFlags& f) {
 
 void RegisterAdd(CLI::App& app) {
   auto f = std::make_shared<AddFlags>();
-  auto* cmd = app.add_subcommand("add", "Add files or directories (or stdin) as UnixFS, like `ipfs add`");
+  auto* cmd =
+      app.add_subcommand("add", "Add files or directories (or stdin) as UnixFS, like `ipfs add`");
   cmd->add_option("paths", f->paths, "Files or directories to add; '-' or nothing reads stdin");
   cmd->add_flag("-r,--recursive", f->recursive, "Add directories recursively");
   cmd->add_flag("-w,--wrap-with-directory", f->wrap, "Wrap the added paths in a directory");
@@ -148,12 +169,18 @@ void RegisterAdd(CLI::App& app) {
   cmd->add_flag("-Q,--quieter", f->quieter, "Print only the final root CID");
   cmd->add_flag("-q,--quiet", f->quiet, "Print only CIDs");
   cmd->add_flag("-n,--only-hash", f->only_hash, "Compute CIDs without storing blocks");
-  f->cid_version_opt = cmd->add_option("--cid-version", f->cid_version, "CID version: 0 or 1 (1 implies --raw-leaves)");
-  f->raw_leaves_opt = cmd->add_flag("--raw-leaves", f->raw_leaves, "Leaves as raw blocks (--raw-leaves=false to disable)");
+  f->cid_version_opt = cmd->add_option("--cid-version", f->cid_version,
+                                       "CID version: 0 or 1 (1 implies --raw-leaves)");
+  f->raw_leaves_opt = cmd->add_flag("--raw-leaves", f->raw_leaves,
+                                    "Leaves as raw blocks (--raw-leaves=false to disable)");
   f->chunker_opt = cmd->add_option("-s,--chunker", f->chunker, "Chunker: size-N (N <= 1048576)");
   cmd->add_flag("-t,--trickle", f->trickle, "Trickle DAG layout instead of balanced");
-  cmd->add_option("--profile", f->profile, "unixfs-v0-2015 (Kubo default) or unixfs-v1-2025 (IPIP-499)");
-  cmd->add_flag("--pin", f->pin, "Pin the root locally (default true; --pin=false to skip)");
+  cmd->add_option("--profile", f->profile,
+                  "unixfs-v0-2015 (Kubo default) or unixfs-v1-2025 (IPIP-499)");
+  cmd->add_flag(
+      "--pin", f->pin,
+      "Pin the root: recorded locally and registered with the daemon, or spooled when it is down "
+      "(default true; --pin=false to skip)");
   cmd->add_option("--pin-name", f->pin_name, "Name to record with the pin");
   cmd->add_flag("--progress", f->progress, "Always show a progress bar on stderr");
   cmd->add_flag("--json", f->json, "One JSON object per added entry");

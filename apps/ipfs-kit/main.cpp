@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   RegisterCid(app);
   RegisterParquet(app);
   RegisterRoute(app);
+  RegisterDaemon(app);
+  RegisterBackend(app);
+  RegisterPin(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -121,13 +121,14 @@ Status Daemon::Impl::TakeInSpool() {
   std::vector<state::PinRecord> records;
   std::vector<std::string> files;
   for (const auto& s : *spooled) {
-    if (!multiformats::Cid::Parse(s.cid).ok()) {
+    auto parsed = multiformats::Cid::Parse(s.cid);
+    if (!parsed.ok()) {
       log->Write(LogLevel::kError, "spool", "spool/" + s.file + " rejected: invalid CID " + s.cid);
       (void)client::RejectSpooled(repo, s.file);
       continue;
     }
     state::PinRecord p;
-    p.cid = s.cid;
+    p.cid = parsed->ToV1().ToString();
     p.name = s.name;
     p.replication_min = s.replication_min > 0 ? s.replication_min : cfg.replication.min;
     p.replication_max = std::max(p.replication_min,

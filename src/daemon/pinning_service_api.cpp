@@ -67,7 +67,9 @@ Result<state::PinRecord> ParsePinBody(const Context& ctx, const std::string& bod
   if (!cid.ok())
     return Status::InvalidArgument("cid: invalid CID \"" + cid_text +
                                    "\": " + cid.status().message());
-  p.cid = cid_text;
+  // One text per content: CIDs are kept as CIDv1 base32 (the routing
+  // index and every location use that key), whatever form was sent.
+  p.cid = cid->ToV1().ToString();
   if (j.contains("name")) {
     if (!j["name"].is_string()) return Status::InvalidArgument("name: must be a string");
     p.name = j["name"].get<std::string>();
@@ -154,11 +156,12 @@ http::Response ListPins(Context& ctx, const http::Request& req) {
     q.cids = split(*v);
     if (q.cids.empty() || q.cids.size() > 10)
       return ApiError(400, "BAD_REQUEST", "cid: 1 to 10 CIDs, comma-separated");
-    for (const auto& c : q.cids) {
+    for (auto& c : q.cids) {
       auto p = multiformats::Cid::Parse(c);
       if (!p.ok())
         return ApiError(400, "BAD_REQUEST",
                         "cid: invalid CID \"" + c + "\": " + p.status().message());
+      c = p->ToV1().ToString();  // stored as CIDv1 base32
     }
   }
   if (auto v = req.Query("name")) {

@@ -456,7 +456,13 @@ void Replicator::RunCopy(const Job& j) {
   if (!self_origin_.empty()) req.origins.push_back(self_origin_);
   std::shared_ptr<backends::Backend> src;
   if (!caps.fetches_itself) {
-    src = FindSource(j.cid, j.backend, origins);
+    // The destination may hold the blocks already (`ipfs-kit add` writes
+    // them to the local store): then the copy only checks the DAG is whole.
+    if (caps.stores_blocks) {
+      auto has = dst->Has(*root);
+      if (has.ok() && *has) src = dst;
+    }
+    if (!src) src = FindSource(j.cid, j.backend, origins);
     if (!src) {
       FailLocation(*loc, "no backend or origin holds " + j.cid);
       return;
