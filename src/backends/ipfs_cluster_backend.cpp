@@ -393,9 +393,9 @@ class IpfsClusterBackend final : public Backend {
       return Status::Unsupported(msg + " (is " + o_.base + " the cluster's REST API, port 9094?)");
     }
     if (r.status == 400) return Status::InvalidArgument(msg);
-    if (r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504) {
-      return Status::Unavailable(msg);
-    }
+    // 5xx: the peer answers but cannot serve (no consensus leader, its
+    // IPFS daemon down, ...): unhealthy for now, retry later.
+    if (r.status == 408 || r.status == 429 || r.status >= 500) return Status::Unavailable(msg);
     return Status::Internal(msg);
   }
 

@@ -602,7 +602,7 @@ TEST(IpfsCluster, ServerErrorsAreMapped) {
   });
   auto b = MakeCluster(server.Url());
   Status st = b->Pin(ParseCid(kCidPinned), {});
-  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
   EXPECT_NE(st.message().find("leader not found"), std::string::npos) << st.ToString();
   EXPECT_NE(st.message().find("HTTP 500"), std::string::npos) << st.ToString();
 }

@@ -191,7 +191,8 @@ class KuboBackend final : public Backend {
       if (error.empty()) continue;
       std::string lower = Lower(error);
       std::string what = Prefix() + ": block/rm " + cid.ToString() + ": " + error;
-      if (IsNotFoundText(lower)) return Status::NotFound(what);
+      // Already absent: trimming a replica is idempotent, as on local and s3.
+      if (IsNotFoundText(lower)) continue;
       if (lower.find("pinned") != std::string::npos) {
         return Status::InvalidArgument(what + " (unpin it first)");
       }

@@ -366,18 +366,16 @@ class PinningServiceBackend final : public Backend {
       case 403:
       case 409:  // INSUFFICIENT_FUNDS: the account refuses more pins
         return Status::PermissionDenied(msg);
-      case 400:
-      case 413:
-      case 422:
-        return Status::InvalidArgument(msg);
       case 404:
         return Status::NotFound(msg);
+      case 408:
       case 429:  // rate limited: try later
-      case 502:
-      case 503:
-      case 504:
         return Status::Unavailable(msg);
       default:
+        // The service is there but cannot serve now: unhealthy, retry later.
+        if (r.status >= 500) return Status::Unavailable(msg);
+        // Other 4xx: the service refused this request (bad CID, name too long, ...).
+        if (r.status >= 400 && r.status < 500) return Status::InvalidArgument(msg);
         return Status::Internal(msg);
     }
   }

@@ -664,7 +664,8 @@ TEST(PinningService, ServiceErrorsAreMapped) {
   const std::pair<int, StatusCode> cases[] = {
       {400, StatusCode::kInvalidArgument},  {403, StatusCode::kPermissionDenied},
       {409, StatusCode::kPermissionDenied}, {429, StatusCode::kUnavailable},
-      {500, StatusCode::kInternal},         {503, StatusCode::kUnavailable}};
+      {500, StatusCode::kUnavailable},      {503, StatusCode::kUnavailable},
+      {418, StatusCode::kInvalidArgument},  {302, StatusCode::kInternal}};
   for (const auto& [http_status, code] : cases) {
     int s = http_status;
     HttpServer server([&](const Seen&) {
