@@ -392,10 +392,12 @@ class IpfsClusterBackend final : public Backend {
       if (cluster_error) return Status::NotFound(msg);
       return Status::Unsupported(msg + " (is " + o_.base + " the cluster's REST API, port 9094?)");
     }
-    if (r.status == 400) return Status::InvalidArgument(msg);
     // 5xx: the peer answers but cannot serve (no consensus leader, its
     // IPFS daemon down, ...): unhealthy for now, retry later.
     if (r.status == 408 || r.status == 429 || r.status >= 500) return Status::Unavailable(msg);
+    // Other 4xx: this request was refused (a bad origin, replication
+    // factors the cluster cannot meet, ...).
+    if (r.status >= 400) return Status::InvalidArgument(msg);
     return Status::Internal(msg);
   }
 

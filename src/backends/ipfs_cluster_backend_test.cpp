@@ -596,6 +596,16 @@ TEST(IpfsCluster, StoppedClusterIsUnavailable) {
   EXPECT_EQ(b->PinStatus(ParseCid(kCidPinned)).status().code(), StatusCode::kUnavailable);
 }
 
+TEST(IpfsCluster, RefusedRequestIsInvalidArgument) {
+  HttpServer server([](const Seen&) {
+    return Reply{400, "{\"code\":400,\"message\":\"multiaddress does not contain peer ID\"}\n"};
+  });
+  auto b = MakeCluster(server.Url());
+  Status st = b->Pin(ParseCid(kCidPinned), {});
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("does not contain peer ID"), std::string::npos) << st.ToString();
+}
+
 TEST(IpfsCluster, ServerErrorsAreMapped) {
   HttpServer server([](const Seen&) {
     return Reply{500, "{\"code\":500,\"message\":\"leader not found\"}\n"};
