@@ -1,20 +1,34 @@
-// `cat`, `get`, `ls`: read UnixFS content from the local repository. Every
-// block is verified against its CID before its bytes are used.
+// `cat`, `get`, `ls`: read UnixFS content from the local repository, and
+// when it is not there from the backends the routing index names (never
+// through the daemon). Every block is verified against its CID before its
+// bytes are used.
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "ipfs_kit/client/routed_blockstore.h"
 #include "ipfs_kit/unixfs/exporter.h"
 
 namespace ipfs_kit::cli {
 namespace {
 
+// The block source for one path argument: the local store, backed by the
+// backends holding the path's root CID.
+Result<std::unique_ptr<blockstore::Blockstore>> StoreFor(repo::Repo& repo, const std::string& path) {
+  std::string p = path;
+  if (p.rfind("/ipfs/", 0) == 0) p = p.substr(6);
+  auto root = multiformats::Cid::Parse(p.substr(0, p.find('/')));
+  if (!root.ok()) return client::OpenRoutedBlockstore(repo.path(), repo.blocks(), multiformats::Cid());
+  return client::OpenRoutedBlockstore(repo.path(), repo.blocks(), *root);
+}
+
 Status RunCat(const std::vector<std::string>& paths, uint64_t offset,
               std::optional<uint64_t> length) {
   ASSIGN_OR_RETURN(auto repo, OpenRepo());
-  unixfs::Exporter ex(repo->blocks());
   Bytes buf;
   buf.reserve(1 << 20);
   for (const auto& p : paths) {
+    ASSIGN_OR_RETURN(auto store, StoreFor(*repo, p));
+    unixfs::Exporter ex(*store);
     ASSIGN_OR_RETURN(multiformats::Cid cid, ex.Resolve(p));
     RETURN_IF_ERROR(ex.Cat(cid, offset, length, [&](ByteView b) -> Status {
       // Small pieces are gathered; large ones go straight out (after what
@@ -33,7 +47,8 @@ Status RunCat(const std::vector<std::string>& paths, uint64_t offset,
 
 Status RunGet(const std::string& path, std::string out) {
   ASSIGN_OR_RETURN(auto repo, OpenRepo());
-  unixfs::Exporter ex(repo->blocks());
+  ASSIGN_OR_RETURN(auto store, StoreFor(*repo, path));
+  unixfs::Exporter ex(*store);
   ASSIGN_OR_RETURN(multiformats::Cid cid, ex.Resolve(path));
   if (out.empty()) {
     // Kubo names the output after the last path component (or the CID).
@@ -48,8 +63,9 @@ Status RunGet(const std::string& path, std::string out) {
 
 Status RunLs(const std::vector<std::string>& paths, bool json) {
   ASSIGN_OR_RETURN(auto repo, OpenRepo());
-  unixfs::Exporter ex(repo->blocks());
   for (const auto& p : paths) {
+    ASSIGN_OR_RETURN(auto store, StoreFor(*repo, p));
+    unixfs::Exporter ex(*store);
     ASSIGN_OR_RETURN(multiformats::Cid cid, ex.Resolve(p));
     ASSIGN_OR_RETURN(unixfs::NodeInfo info, ex.Stat(cid));
     std::vector<unixfs::DirEntry> entries;

@@ -273,6 +273,36 @@ http::Response Block(Context& ctx, const http::Request& req, const std::string& 
   return ApiError(404, "NOT_FOUND", "no backend holds block " + cid_text);
 }
 
+// GET /routing/{cid}: the routing index's answer (what clients read
+// directly), through the daemon — for tools that only speak HTTP.
+http::Response Routing(Context& ctx, const std::string& cid_text) {
+  auto cid = multiformats::Cid::Parse(cid_text);
+  if (!cid.ok()) return ApiError(400, "BAD_REQUEST", "invalid CID \"" + cid_text + "\": " + cid.status().message());
+  routing::RouteReader* reader;
+  {
+    std::lock_guard<std::mutex> lock(ctx.routes_mu);
+    if (!ctx.routes) {
+      auto r = routing::RouteReader::Open(ctx.repo_path + "/index");
+      if (!r.ok()) return ApiError(503, "UNAVAILABLE", "no routing index yet: " + r.status().message());
+      ctx.routes = std::move(r).value();
+    }
+    reader = ctx.routes.get();
+  }
+  std::string key = cid->ToV1().ToString();
+  auto routes = reader->Lookup(key);
+  if (!routes.ok()) return ApiError(500, "INTERNAL_SERVER_ERROR", routes.status().ToString());
+  json locs = json::array();
+  for (const auto& r : *routes) {
+    json l = {{"backend", r.location.backend}, {"state", r.location.state}, {"size_bytes", r.location.size_bytes}};
+    if (r.backend) {
+      l["backend_state"] = r.backend->state;
+      l["latency_ms_p50"] = r.backend->latency_ms_p50;
+    }
+    locs.push_back(std::move(l));
+  }
+  return JsonOk({{"cid", key}, {"generation", reader->generation()}, {"locations", locs}});
+}
+
 std::vector<std::string> Split(const std::string& path) {
   std::vector<std::string> parts;
   size_t i = 0;
@@ -358,6 +388,7 @@ http::Response Route(Context& ctx, const http::Request& req) {
     return ApiError(405, "METHOD_NOT_ALLOWED", m + " is not allowed on /config");
   }
   if (parts.size() == 2 && parts[0] == "ipfs" && get) return Block(ctx, req, parts[1]);
+  if (parts.size() == 2 && parts[0] == "routing" && get) return Routing(ctx, parts[1]);
   if (m != "GET" && m != "HEAD" && m != "POST" && m != "PUT" && m != "DELETE") {
     return ApiError(405, "METHOD_NOT_ALLOWED", m + " is not allowed");
   }

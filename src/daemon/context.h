@@ -14,6 +14,7 @@
 #include "ipfs_kit/state/store.h"
 #include "log.h"
 #include "pin_queue.h"
+#include "ipfs_kit/routing/index.h"
 #include "replicator.h"
 
 namespace ipfs_kit::daemon {
@@ -36,6 +37,10 @@ struct Context {
   // Validates, writes config.json atomically and applies it; on any error the
   // old config stays in force and the error names the key.
   std::function<Status(const DaemonConfig&)> apply_config;
+
+  // GET /routing/{cid}: a long-lived reader of the index this daemon publishes.
+  std::mutex routes_mu;
+  std::unique_ptr<routing::RouteReader> routes;
 
   std::atomic<int64_t> http_requests{0};
   std::atomic<int64_t> http_errors{0};

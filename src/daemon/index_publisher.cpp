@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "ipfs_kit/daemon/config.h"
+#include "ipfs_kit/repo/repo.h"
 #include "ipfs_kit/routing/index.h"
 
 namespace ipfs_kit::daemon {
@@ -138,6 +140,19 @@ Status IndexPublisher::PublishNow() {
     auto it = sizes.find(p.cid);
     if (it != sizes.end()) p.size_bytes = it->second;
   }
+  // Clients reading the index make backends from these configs (secrets
+  // included, hence 0600 beside api.token); written before the index names
+  // the backends.
+  std::string configs = "{\"backends\":[";
+  bool first = true;
+  for (const auto& v : registry_.List()) {
+    if (!first) configs += ',';
+    configs += BackendConfigToJson(v.config, false);
+    first = false;
+  }
+  configs += "]}\n";
+  std::string repo_dir = dir_.substr(0, dir_.rfind('/'));
+  RETURN_IF_ERROR(repo::WriteFileAtomic(repo_dir + "/backends.json", AsBytes(configs)));
   routing::IndexWriter writer(dir_);
   ASSIGN_OR_RETURN(uint64_t gen,
                    writer.Publish(std::move(pins), std::move(locations), std::move(backends)));
