@@ -115,6 +115,12 @@ void Replicator::ReconcileLoop() {
 }
 
 void Replicator::ReconcileOnce() {
+  if (auto totals = store_.LocationTotals(); totals.ok()) {
+    std::map<std::string, int64_t> load;
+    for (const auto& [backend, n, bytes] : *totals) load[backend] = n;
+    std::lock_guard<std::mutex> lock(mu_);
+    load_ = std::move(load);
+  }
   // Due CIDs in batches; a CID that stays dirty is looked at again on the
   // next pass (its next_attempt_ms is pushed forward).
   for (int round = 0; round < 100; ++round) {
@@ -231,17 +237,21 @@ void Replicator::ReconcileCid(const state::CidRecord& cid_record) {
         continue;
       candidates.push_back(std::move(v));
     }
-    // Healthy before unknown/degraded, then priority, then load, then free space.
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const BackendView& a, const BackendView& b) {
-                       bool ha = a.health.state == "healthy", hb = b.health.state == "healthy";
-                       if (ha != hb) return ha;
-                       if (a.config.priority != b.config.priority)
-                         return a.config.priority > b.config.priority;
-                       if (a.health.pin_count != b.health.pin_count)
-                         return a.health.pin_count < b.health.pin_count;
-                       return a.health.bytes_free > b.health.bytes_free;
-                     });
+    // Healthy before unknown/degraded, then priority, then load (locations
+    // held), then free space.
+    std::map<std::string, int64_t> load;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      load = load_;
+    }
+    std::stable_sort(candidates.begin(), candidates.end(), [&load](const BackendView& a, const BackendView& b) {
+      bool ha = a.health.state == "healthy", hb = b.health.state == "healthy";
+      if (ha != hb) return ha;
+      if (a.config.priority != b.config.priority) return a.config.priority > b.config.priority;
+      int64_t la = load[a.config.name], lb = load[b.config.name];
+      if (la != lb) return la < lb;
+      return a.health.bytes_free > b.health.bytes_free;
+    });
     for (const auto& v : candidates) {
       if (need <= 0) break;
       state::LocationRecord l;
@@ -251,6 +261,10 @@ void Replicator::ReconcileCid(const state::CidRecord& cid_record) {
       l.updated_ms = now;
       auto inserted = store_.PutLocation(l, true);
       if (inserted.ok() && *inserted) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          load_[l.backend]++;
+        }
         ++pending;
         --need;
         Enqueue(Kind::kCopy, c.cid, l.backend);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -95,6 +96,9 @@ class Replicator {
   std::vector<std::thread> threads_;
   std::atomic<int64_t> jobs_done_{0}, jobs_failed_{0}, blocks_copied_{0}, bytes_copied_{0};
   std::atomic<int64_t> blocks_verified_{0}, blocks_repaired_{0};
+  // Locations per backend, from the store at the start of a reconcile pass
+  // plus what the pass allocated: new copies go to the least loaded.
+  std::map<std::string, int64_t> load_;
 };
 
 }  // namespace ipfs_kit::daemon
