@@ -19,6 +19,22 @@
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+// Boost 1.74 enables co_await on clang only through <experimental/coroutine>,
+// which libstdc++ does not have; clang (the fuzz build) handles the standard
+// <coroutine> fine.
+#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine) && \
+    __has_include(<coroutine>)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
+// Clang 14 fails in its backend ("Cannot represent a difference across
+// sections", llvm-project#49689) on coroutines built with UBSan's `function`
+// check, which the fuzz build enables; that check is off for this file (Asio's
+// coroutines included), the other UBSan checks stay.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((no_sanitize("function"))), apply_to = function)
+#define IPFS_KIT_NO_SANITIZE_FUNCTION_PUSHED 1
+#endif
+
 #include <pthread.h>
 #include <sys/socket.h>
 
@@ -50,6 +66,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+// GCC 12 with -fsanitize=address (IPFS_KIT_SANITIZE) takes a boost::optional
+// in Beast's parser for maybe-uninitialized: a false positive in Beast's code.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -58,6 +80,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "ipfs_kit/http/server.h"
 #include "server_internal.h"
@@ -649,6 +674,14 @@ bool WriteNow(Socket& socket, std::string_view& head, std::string_view& body, er
   return true;
 }
 
+// GCC 12 with -fsanitize=address flags the deletion of Asio's coroutine
+// frames (its class-specific sized operator delete) as mismatched, at the end
+// of each coroutine: a false positive.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 // Writes head + body: what the socket takes at once, then the rest
 // asynchronously, in slices so that the idle timeout bounds each slice
 // rather than the whole transfer.
@@ -838,6 +871,10 @@ Task<> ServerImpl::AcceptLoop(Worker& w) {
     asio::co_spawn(w.io, Serve(w, std::move(socket)), LogFailure{"connection"});
   }
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 Status ServerImpl::Listen() {
   error_code ec;
@@ -1118,3 +1155,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler han
 }
 
 }  // namespace ipfs_kit::http
+
+#if defined(IPFS_KIT_NO_SANITIZE_FUNCTION_PUSHED)
+#pragma clang attribute pop
+#endif
