@@ -701,7 +701,8 @@ Task<error_code> Write(Session& s, std::string_view head, std::string_view body)
   co_return ec;
 }
 
-// Writes the answer the server gives by itself, then closes lingeringly.
+// Writes the answer the server gives by itself and half-closes; the caller
+// then ends the connection with Linger.
 Task<> Refuse(Session& s, const Refusal& refusal) {
   ServerImpl& server = *s.worker.server;
   Response r = internal::ErrorResponse(refusal.status, refusal.reason, refusal.details);
@@ -713,9 +714,15 @@ Task<> Refuse(Session& s, const Refusal& refusal) {
   SerializeHead(r, &wire, &s.out, &send_body);
   s.out.append(r.body);
   error_code ec = co_await Write(s, s.out, {});
-  if (ec) co_return;
-  s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  s.stream.expires_after(std::min(server.idle_timeout(), std::chrono::milliseconds(kLingerMs)));
+  if (!ec) s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Reads and drops what the client still sends after a refusal (up to
+// kLingerBytes, for at most kLingerMs) before the connection is closed.
+Task<> Linger(Session& s) {
+  error_code ec;
+  s.stream.expires_after(
+      std::min(s.worker.server->idle_timeout(), std::chrono::milliseconds(kLingerMs)));
   s.out.resize(16 << 10);
   size_t drained = 0;
   while (drained < kLingerBytes && !s.worker.closing) {
@@ -737,6 +744,7 @@ Task<> Serve(Worker& w, Socket socket) {
   // (WriteNow); Asio's asynchronous operations are unaffected by it.
   s.stream.socket().non_blocking(true, ec);
   int without_yield = 0;
+  bool linger = false;  // a refusal was sent: drain before closing
   while (!ec && !w.closing && !server.stopping()) {
     parser.emplace();
     ConfigureParser(*parser, options);
@@ -757,6 +765,7 @@ Task<> Serve(Worker& w, Socket socket) {
     if (ec) {
       if (auto refusal = RefusalFor(ec, options); refusal && !w.closing) {
         co_await Refuse(s, *refusal);
+        linger = true;
       }
       break;
     }
@@ -768,6 +777,7 @@ Task<> Serve(Worker& w, Socket socket) {
     bool expect_continue = false;
     if (auto refusal = AcceptHead(*parser, &request, &expect_continue)) {
       co_await Refuse(s, *refusal);
+      linger = true;
       break;
     }
     if (!parser->is_done()) {
@@ -791,6 +801,7 @@ Task<> Serve(Worker& w, Socket socket) {
       if (ec) {
         if (auto refusal = RefusalFor(ec, options); refusal && !w.closing) {
           co_await Refuse(s, *refusal);
+          linger = true;
         }
         break;
       }
@@ -847,6 +858,8 @@ Task<> Serve(Worker& w, Socket socket) {
     ex->response = Response();
     if (wire.close) break;
   }
+  // Outside the request's in-flight span, so that Stop does not wait for it.
+  if (linger && !w.closing) co_await Linger(s);
   // Half-close first so that a client reading to EOF gets every byte sent.
   error_code ignored;
   s.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
