@@ -1025,6 +1025,9 @@ TEST(HttpParseRequest, Refusals) {
       {"GET /" + std::string(300, 'x'), 431, "REQUEST_HEADER_FIELDS_TOO_LARGE"},  // unfinished
       {"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400,
        "BAD_REQUEST"},
+      {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "3\r\nabc\r\n0\r\n\r\n",
+       400, "BAD_REQUEST"},  // both lengths: a request smuggling vector
       {"G\x01T / HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"},
       {"GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", 400, "BAD_REQUEST"},
       {"GET / HTTP/3.0\r\nHost: h\r\n\r\n", 400, "BAD_REQUEST"},
