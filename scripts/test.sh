@@ -14,7 +14,8 @@ if [ -f fuzz/run_fuzzers.sh ] && [ "${IPFS_KIT_SKIP_FUZZ:-0}" != 1 ]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DIPFS_KIT_FUZZ=ON -DIPFS_KIT_TESTS=OFF -DIPFS_KIT_BENCH=OFF
   # Only the fuzzers (not the CLI) are needed from this build.
-  cmake --build build-fuzz --target cid_fuzzer dagpb_fuzzer car_fuzzer parquet_fuzzer
+  cmake --build build-fuzz --target cid_fuzzer dagpb_fuzzer car_fuzzer parquet_fuzzer http_request_fuzzer \
+    daemon_input_fuzzer
   bash fuzz/run_fuzzers.sh build-fuzz "${FUZZ_SECONDS:-10}" || fuzz_failed=1
 fi
 

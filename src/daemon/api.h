@@ -18,4 +18,14 @@ http::Response ApiError(int status, const std::string& reason, const std::string
 bool Authorized(const Context& ctx, const http::Request& req);
 void HandlePins(Context& ctx, http::Request req, http::Responder respond);
 
+// The body of POST /pins (a Pin object plus the documented extensions),
+// validated; kInvalidArgument naming the field. Pure: fuzzed by
+// fuzz/daemon_input_fuzzer.cpp.
+struct PinDefaults {
+  int replication_min = 1;
+  int replication_max = 1;
+};
+Result<state::PinRecord> ParsePinRequest(std::string_view body, const PinDefaults& defaults,
+                                         const std::function<bool(const std::string&)>& backend_exists);
+
 }  // namespace ipfs_kit::daemon

@@ -43,9 +43,11 @@ json PinStatusJson(const Context& ctx, const state::PinRecord& p) {
           {"info", info}};
 }
 
-// Validates a Pin object (POST body) into a record; the error names the field.
-Result<state::PinRecord> ParsePinBody(const Context& ctx, const std::string& body) {
-  json j = json::parse(body, nullptr, false);
+}  // namespace
+
+Result<state::PinRecord> ParsePinRequest(std::string_view body, const PinDefaults& defaults,
+                                         const std::function<bool(const std::string&)>& backend_exists) {
+  json j = json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) return Status::InvalidArgument("the body is not valid JSON");
   if (!j.is_object()) return Status::InvalidArgument("the body must be a JSON object (a Pin)");
   static const std::set<std::string> known = {
@@ -55,11 +57,8 @@ Result<state::PinRecord> ParsePinBody(const Context& ctx, const std::string& bod
       return Status::InvalidArgument("unknown field \"" + it.key() + "\"");
   }
   state::PinRecord p;
-  {
-    std::lock_guard<std::mutex> lock(const_cast<Context&>(ctx).config_mu);
-    p.replication_min = ctx.config.replication.min;
-    p.replication_max = ctx.config.replication.max;
-  }
+  p.replication_min = defaults.replication_min;
+  p.replication_max = defaults.replication_max;
   if (!j.contains("cid") || !j["cid"].is_string())
     return Status::InvalidArgument("cid: required, a string");
   std::string cid_text = j["cid"].get<std::string>();
@@ -122,7 +121,7 @@ Result<state::PinRecord> ParsePinBody(const Context& ctx, const std::string& bod
       if (!x.is_string())
         return Status::InvalidArgument("backends: must be an array of backend names");
       std::string n = x.get<std::string>();
-      if (n.rfind("tag:", 0) != 0 && !ctx.registry->View(n)) {
+      if (n.rfind("tag:", 0) != 0 && !backend_exists(n)) {
         return Status::InvalidArgument("backends: no backend named \"" + n + "\"");
       }
     }
@@ -130,6 +129,19 @@ Result<state::PinRecord> ParsePinBody(const Context& ctx, const std::string& bod
   }
   p.source = "api";
   return p;
+}
+
+namespace {
+
+// Validates a Pin object (POST body) with this daemon's defaults and backends.
+Result<state::PinRecord> ParsePinBody(Context& ctx, const std::string& body) {
+  PinDefaults d;
+  {
+    std::lock_guard<std::mutex> lock(ctx.config_mu);
+    d.replication_min = ctx.config.replication.min;
+    d.replication_max = ctx.config.replication.max;
+  }
+  return ParsePinRequest(body, d, [&ctx](const std::string& n) { return ctx.registry->View(n).has_value(); });
 }
 
 http::Response ListPins(Context& ctx, const http::Request& req) {
