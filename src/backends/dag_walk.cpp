@@ -96,8 +96,16 @@ Status CopyDag(Backend& from, Backend& to, const Cid& root, const PinRequest& re
     return Status::Unsupported(what + ": backend " + to.name() + " (" + to.type() +
                                ") does not store blocks");
   }
+  // Already pinned there (a copy resumed after a crash, a repeated job):
+  // nothing to send.
+  if (auto st = to.PinStatus(root); st.ok() && st->state == PinState::kPinned && !caps.cheap_has) {
+    return Status::Ok();
+  }
   Status st = Traverse(root, [&](const Cid& cid, Bytes* block) -> Result<bool> {
-    ASSIGN_OR_RETURN(bool present, to.Has(cid));
+    bool present = false;
+    if (caps.cheap_has) {
+      ASSIGN_OR_RETURN(present, to.Has(cid));
+    }
     if (present) {
       // A raw leaf has no links: presence is all we need.
       if (cid.codec() == kCodecRaw) {

@@ -123,6 +123,7 @@ class KuboBackend final : public Backend {
   Capabilities capabilities() const override {
     Capabilities c;
     c.stores_blocks = true;
+    c.cheap_has = false;  // a missing block costs lookup_timeout_ms on js-ipfs (see the top)
     return c;
   }
 

@@ -58,6 +58,10 @@ struct Capabilities {
   bool stores_blocks = true;  // Put/Delete of single blocks work
   bool fetches_itself = false;  // pinning-service: Pin makes the service fetch from origins
   bool async_pins = false;      // Pin returns before the pin is complete; poll PinStatus
+  // Has() answers at once. False for nodes where asking about a missing block
+  // waits (js-ipfs waits on bitswap until a timeout): copies then Put every
+  // block instead (Put is idempotent) rather than asking first.
+  bool cheap_has = true;
 };
 
 enum class PinState { kAbsent, kQueued, kPinning, kPinned, kFailed };
