@@ -277,13 +277,16 @@ http::Response Block(Context& ctx, const http::Request& req, const std::string& 
 // directly), through the daemon — for tools that only speak HTTP.
 http::Response Routing(Context& ctx, const std::string& cid_text) {
   auto cid = multiformats::Cid::Parse(cid_text);
-  if (!cid.ok()) return ApiError(400, "BAD_REQUEST", "invalid CID \"" + cid_text + "\": " + cid.status().message());
+  if (!cid.ok())
+    return ApiError(400, "BAD_REQUEST",
+                    "invalid CID \"" + cid_text + "\": " + cid.status().message());
   routing::RouteReader* reader;
   {
     std::lock_guard<std::mutex> lock(ctx.routes_mu);
     if (!ctx.routes) {
       auto r = routing::RouteReader::Open(ctx.repo_path + "/index");
-      if (!r.ok()) return ApiError(503, "UNAVAILABLE", "no routing index yet: " + r.status().message());
+      if (!r.ok())
+        return ApiError(503, "UNAVAILABLE", "no routing index yet: " + r.status().message());
       ctx.routes = std::move(r).value();
     }
     reader = ctx.routes.get();
@@ -293,7 +296,9 @@ http::Response Routing(Context& ctx, const std::string& cid_text) {
   if (!routes.ok()) return ApiError(500, "INTERNAL_SERVER_ERROR", routes.status().ToString());
   json locs = json::array();
   for (const auto& r : *routes) {
-    json l = {{"backend", r.location.backend}, {"state", r.location.state}, {"size_bytes", r.location.size_bytes}};
+    json l = {{"backend", r.location.backend},
+              {"state", r.location.state},
+              {"size_bytes", r.location.size_bytes}};
     if (r.backend) {
       l["backend_state"] = r.backend->state;
       l["latency_ms_p50"] = r.backend->latency_ms_p50;

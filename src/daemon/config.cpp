@@ -49,7 +49,7 @@ class Reader {
   }
   const json* Sub(const char* key) const { return obj_.contains(key) ? &obj_.at(key) : nullptr; }
   std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-Status Err(const std::string& key, const std::string& what) const {
+  Status Err(const std::string& key, const std::string& what) const {
     std::string p = key.empty() ? path_ : Path(key);
     return Status::InvalidArgument(p.empty() ? what : p + ": " + what);
   }

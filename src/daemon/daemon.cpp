@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api.h"
 #include "context.h"
@@ -31,6 +33,11 @@ struct Daemon::Impl {
   std::string api_url;
   bool stopped = false;
   std::mutex reload_mu;
+  // Watches config.json: a change (mtime or size) is applied like SIGHUP.
+  std::thread watcher;
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool watch_stop = false;
 
   ~Impl() {
     if (lock_fd >= 0) ::close(lock_fd);
@@ -41,6 +48,13 @@ struct Daemon::Impl {
 };
 
 namespace {
+
+// What identifies a version of config.json: mtime (ns) and size; 0 if absent.
+std::pair<int64_t, int64_t> FileSignature(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return {0, 0};
+  return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, st.st_size};
+}
 
 Status LoadConfig(const std::string& repo, DaemonConfig* out) {
   std::string path = repo + "/config.json";
@@ -267,6 +281,43 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   RETURN_IF_ERROR(repo::WriteFileAtomic(repo + "/api", AsBytes(api_line)));
   impl->log->Write(LogLevel::kInfo, "daemon",
                    "listening on " + impl->api_url + " (repository " + repo + ")");
+  // config.json edited by hand is picked up without a SIGHUP (checked every
+  // second); a file with an error is refused and logged, the old config stays.
+  impl->watcher = std::thread([raw] {
+    std::string path = raw->repo + "/config.json";
+    auto seen = FileSignature(path);
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(raw->watch_mu);
+        raw->watch_cv.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->watch_stop; });
+        if (raw->watch_stop) return;
+      }
+      auto now = FileSignature(path);
+      if (now == seen) continue;
+      seen = now;
+      DaemonConfig next;
+      Status s = LoadConfig(raw->repo, &next);
+      if (s.ok()) {
+        std::lock_guard<std::mutex> lock(raw->reload_mu);
+        {
+          std::lock_guard<std::mutex> c(raw->ctx.config_mu);
+          next.api = raw->ctx.config.api;
+        }
+        s = raw->Apply(next, false);
+      }
+      if (!s.ok()) {
+        raw->log->Write(
+            LogLevel::kError, "config",
+            "config.json changed but has an error; the old configuration stays: " + s.ToString());
+        continue;
+      }
+      raw->log->Write(LogLevel::kInfo, "config", "config.json changed: configuration reloaded");
+      raw->health->ProbeAll();
+      raw->replicator->Wake();
+      raw->index->MarkDirty();
+    }
+  });
+
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -303,6 +354,12 @@ void Daemon::Stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   impl_->log->Write(LogLevel::kInfo, "daemon", "stopping");
+  {
+    std::lock_guard<std::mutex> lock(impl_->watch_mu);
+    impl_->watch_stop = true;
+  }
+  impl_->watch_cv.notify_all();
+  if (impl_->watcher.joinable()) impl_->watcher.join();
   ::unlink((impl_->repo + "/api").c_str());
   impl_->server->Stop();
   impl_->health->Stop();

@@ -314,3 +314,33 @@ TEST_F(DaemonTest, BlocksServedForOrigins) {
 
 }  // namespace
 }  // namespace ipfs_kit::daemon
+
+namespace ipfs_kit::daemon {
+namespace {
+
+TEST_F(DaemonTest, ConfigFileChangesAreAppliedAndErrorsKeepTheOldOne) {
+  auto cfg = J(Call("GET", "/config"));
+  ASSERT_TRUE(cfg.is_object());
+  // A bad edit: refused by Reload (SIGHUP's path) and by the watcher; the old config stays.
+  json broken = cfg;
+  broken["intervals"]["health_ms"] = "often";
+  std::ofstream(repo_ + "/config.json") << broken.dump(2);
+  Status s = daemon_->Reload();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("intervals.health_ms"), std::string::npos) << s.ToString();
+  EXPECT_EQ(J(Call("GET", "/config"))["intervals"]["health_ms"], cfg["intervals"]["health_ms"]);
+  WaitFor("/logs?level=error", [](const json& j) {
+    for (const auto& l : j["lines"]) {
+      if (l.value("message", "").find("intervals.health_ms") != std::string::npos) return true;
+    }
+    return false;
+  });
+  // A good edit is picked up without a signal.
+  json good = cfg;
+  good["replication"]["max"] = 3;
+  std::ofstream(repo_ + "/config.json") << good.dump(2);
+  WaitFor("/config", [](const json& j) { return j["replication"]["max"] == 3; });
+}
+
+}  // namespace
+}  // namespace ipfs_kit::daemon

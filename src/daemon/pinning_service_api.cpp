@@ -45,8 +45,9 @@ json PinStatusJson(const Context& ctx, const state::PinRecord& p) {
 
 }  // namespace
 
-Result<state::PinRecord> ParsePinRequest(std::string_view body, const PinDefaults& defaults,
-                                         const std::function<bool(const std::string&)>& backend_exists) {
+Result<state::PinRecord> ParsePinRequest(
+    std::string_view body, const PinDefaults& defaults,
+    const std::function<bool(const std::string&)>& backend_exists) {
   json j = json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) return Status::InvalidArgument("the body is not valid JSON");
   if (!j.is_object()) return Status::InvalidArgument("the body must be a JSON object (a Pin)");
@@ -141,7 +142,8 @@ Result<state::PinRecord> ParsePinBody(Context& ctx, const std::string& body) {
     d.replication_min = ctx.config.replication.min;
     d.replication_max = ctx.config.replication.max;
   }
-  return ParsePinRequest(body, d, [&ctx](const std::string& n) { return ctx.registry->View(n).has_value(); });
+  return ParsePinRequest(
+      body, d, [&ctx](const std::string& n) { return ctx.registry->View(n).has_value(); });
 }
 
 http::Response ListPins(Context& ctx, const http::Request& req) {

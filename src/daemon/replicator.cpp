@@ -244,14 +244,16 @@ void Replicator::ReconcileCid(const state::CidRecord& cid_record) {
       std::lock_guard<std::mutex> lock(mu_);
       load = load_;
     }
-    std::stable_sort(candidates.begin(), candidates.end(), [&load](const BackendView& a, const BackendView& b) {
-      bool ha = a.health.state == "healthy", hb = b.health.state == "healthy";
-      if (ha != hb) return ha;
-      if (a.config.priority != b.config.priority) return a.config.priority > b.config.priority;
-      int64_t la = load[a.config.name], lb = load[b.config.name];
-      if (la != lb) return la < lb;
-      return a.health.bytes_free > b.health.bytes_free;
-    });
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&load](const BackendView& a, const BackendView& b) {
+                       bool ha = a.health.state == "healthy", hb = b.health.state == "healthy";
+                       if (ha != hb) return ha;
+                       if (a.config.priority != b.config.priority)
+                         return a.config.priority > b.config.priority;
+                       int64_t la = load[a.config.name], lb = load[b.config.name];
+                       if (la != lb) return la < lb;
+                       return a.health.bytes_free > b.health.bytes_free;
+                     });
     for (const auto& v : candidates) {
       if (need <= 0) break;
       state::LocationRecord l;
