@@ -1,5 +1,6 @@
 #include "index_publisher.h"
 
+#include <algorithm>
 #include <map>
 
 #include "ipfs_kit/daemon/config.h"
@@ -82,8 +83,9 @@ Status IndexPublisher::PublishNow() {
     std::lock_guard<std::mutex> lock(mu_);
     dirty_ = false;  // changes from now on ask for the next publish
   }
-  std::vector<routing::PinRow> pins;
-  std::map<std::string, int> replicas;
+  // Memory matters here (a million pins): no per-CID maps. Locations come
+  // sorted by CID from the store; pins are sorted by CID here, and one merge
+  // fills each pin's replica count and size.
   std::vector<routing::LocationRow> locations;
   RETURN_IF_ERROR(store_.ForEachLocation([&](const state::LocationRecord& l) {
     routing::LocationRow r;
@@ -92,10 +94,10 @@ Status IndexPublisher::PublishNow() {
     r.state = l.state == "removing" ? "pinned" : l.state;  // still there until the unpin is done
     r.size_bytes = l.size_bytes;
     if (l.verified_ms > 0) r.verified_at_ms = l.verified_ms;
-    if (l.state == "pinned") replicas[l.cid]++;
     locations.push_back(std::move(r));
     return true;
   }));
+  std::vector<routing::PinRow> pins;
   RETURN_IF_ERROR(store_.ForEachPin([&](const state::PinRecord& p) {
     routing::PinRow r;
     r.cid = p.cid;
@@ -103,13 +105,27 @@ Status IndexPublisher::PublishNow() {
     r.status = p.status;
     r.replication_min = p.replication_min;
     r.replication_max = p.replication_max;
-    auto it = replicas.find(p.cid);
-    r.replicas = it == replicas.end() ? 0 : it->second;
     r.created_at_ms = p.created_ms;
     r.updated_at_ms = p.created_ms;
     pins.push_back(std::move(r));
     return true;
   }));
+  std::sort(pins.begin(), pins.end(), [](const routing::PinRow& x, const routing::PinRow& y) { return x.cid < y.cid; });
+  size_t li = 0;
+  for (size_t pi = 0; pi < pins.size();) {
+    const std::string& cid = pins[pi].cid;
+    while (li < locations.size() && locations[li].cid < cid) ++li;
+    int replicas = 0;
+    int64_t size = 0;
+    for (size_t k = li; k < locations.size() && locations[k].cid == cid; ++k) {
+      if (locations[k].state == "pinned") ++replicas;
+      if (locations[k].size_bytes > 0) size = locations[k].size_bytes;
+    }
+    for (; pi < pins.size() && pins[pi].cid == cid; ++pi) {
+      pins[pi].replicas = replicas;
+      pins[pi].size_bytes = size;
+    }
+  }
   std::map<std::string, std::pair<int64_t, int64_t>> totals;
   if (auto t = store_.LocationTotals(); t.ok()) {
     for (const auto& [b, n, bytes] : *t) totals[b] = {n, bytes};
@@ -130,15 +146,6 @@ Status IndexPublisher::PublishNow() {
     b.priority = v.config.priority;
     b.checked_at_ms = v.health.checked_ms;
     backends.push_back(std::move(b));
-  }
-  // The pin's size is its CID's (the locations know it once copied).
-  std::map<std::string, int64_t> sizes;
-  for (const auto& l : locations) {
-    if (l.size_bytes > 0) sizes[l.cid] = l.size_bytes;
-  }
-  for (auto& p : pins) {
-    auto it = sizes.find(p.cid);
-    if (it != sizes.end()) p.size_bytes = it->second;
   }
   // Clients reading the index make backends from these configs (secrets
   // included, hence 0600 beside api.token); written before the index names

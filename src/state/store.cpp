@@ -91,6 +91,12 @@ CREATE VIEW jobs AS
          state, attempts, next_attempt_ms, error, updated_ms
   FROM locations WHERE state IN ('pinning', 'removing', 'failed');
 )sql",
+    // 2: paging pins by (created_ms, request_id) — ForEachPin and GET /pins —
+    // walks an index instead of sorting the table for every page.
+    R"sql(
+DROP INDEX pins_created;
+CREATE INDEX pins_created_id ON pins(created_ms, request_id);
+)sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
