@@ -136,6 +136,11 @@ void Replicator::ReconcileOnce() {
     }
     if (due->empty()) return;
     for (const auto& c : *due) ReconcileCid(c);
+    Status saved = store_.UpdateCids(outcomes_);
+    if (!saved.ok())
+      log_.Write(LogLevel::kError, "replication",
+                 "cannot record reconcile outcomes: " + saved.ToString());
+    outcomes_.clear();
     if (due->size() < 500) return;
   }
 }
@@ -170,7 +175,7 @@ void Replicator::ReconcileCid(const state::CidRecord& cid_record) {
       return;
     }
     c.next_attempt_ms = now + cfg.intervals.reconcile_ms;
-    (void)store_.UpdateCid(c, false);
+    outcomes_.emplace_back(c, false);
     return;
   }
 
@@ -312,7 +317,7 @@ void Replicator::ReconcileCid(const state::CidRecord& cid_record) {
   c.next_attempt_ms = settled ? 0
                               : now + (pending || removing || in_grace ? cfg.intervals.reconcile_ms
                                                                        : Backoff(c.attempts));
-  (void)store_.UpdateCid(c, settled);
+  outcomes_.emplace_back(c, settled);
   if (c.status != old_status) {
     log_.Write(LogLevel::kInfo, "replication",
                c.cid + ": " + old_status + " -> " + c.status +

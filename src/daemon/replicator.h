@@ -15,8 +15,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -99,6 +99,9 @@ class Replicator {
   // Locations per backend, from the store at the start of a reconcile pass
   // plus what the pass allocated: new copies go to the least loaded.
   std::map<std::string, int64_t> load_;
+  // Outcomes of the reconcile pass in progress, committed together
+  // (reconcile thread only).
+  std::vector<std::pair<state::CidRecord, bool>> outcomes_;
 };
 
 }  // namespace ipfs_kit::daemon

@@ -97,6 +97,12 @@ CREATE VIEW jobs AS
 DROP INDEX pins_created;
 CREATE INDEX pins_created_id ON pins(created_ms, request_id);
 )sql",
+    // 3: every mark for reconcile bumps `mark`; the reconciler clears `dirty`
+    // only if no mark came after it read the row (a new request for the CID
+    // while it was deciding must not be lost).
+    R"sql(
+ALTER TABLE cids ADD COLUMN mark INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -125,7 +131,7 @@ PinRecord ReadPin(const Stmt& s) {
 const char* kCidColumns =
     "cid, replication_min, replication_max, backends, origins, status, error, size_bytes, "
     "attempts, "
-    "next_attempt_ms, updated_ms";
+    "next_attempt_ms, updated_ms, mark";
 
 CidRecord ReadCid(const Stmt& s) {
   CidRecord c;
@@ -140,6 +146,7 @@ CidRecord ReadCid(const Stmt& s) {
   c.attempts = static_cast<int>(s.Int(8));
   c.next_attempt_ms = s.Int(9);
   c.updated_ms = s.Int(10);
+  c.mark = s.Int(11);
   return c;
 }
 
@@ -369,8 +376,10 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     auto r = Txn<bool>([&]() -> Result<bool> {
       ASSIGN_OR_RETURN(
-          Stmt s, db_.Prepare("UPDATE cids SET dirty = 1, next_attempt_ms = 0, dirty_since_ms = "
-                              "CASE dirty WHEN 1 THEN dirty_since_ms ELSE ? END WHERE cid = ?"));
+          Stmt s,
+          db_.Prepare(
+              "UPDATE cids SET dirty = 1, mark = mark + 1, next_attempt_ms = 0, dirty_since_ms = "
+              "CASE dirty WHEN 1 THEN dirty_since_ms ELSE ? END WHERE cid = ?"));
       int64_t now = NowMs();
       for (const auto& c : cids) {
         s.Reset();
@@ -384,24 +393,41 @@ class SqliteStore : public Store {
 
   Status MarkAllDirty() override {
     std::lock_guard<std::mutex> lock(mu_);
-    return db_.Exec("UPDATE cids SET dirty = 1, next_attempt_ms = 0, dirty_since_ms = " +
-                    std::to_string(NowMs()) + " WHERE dirty = 0");
+    return db_.Exec(
+        "UPDATE cids SET dirty = 1, mark = mark + 1, next_attempt_ms = 0, dirty_since_ms = " +
+        std::to_string(NowMs()) + " WHERE dirty = 0");
   }
 
   Status UpdateCid(const CidRecord& c, bool clear_dirty) override {
+    return UpdateCids({{c, clear_dirty}});
+  }
+
+  Status UpdateCids(const std::vector<std::pair<CidRecord, bool>>& updates) override {
+    if (updates.empty()) return Status::Ok();
     std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(
-        Stmt s,
-        db_.Prepare("UPDATE cids SET status = ?, error = ?, size_bytes = ?, attempts = ?, "
-                    "next_attempt_ms = ?, updated_ms = ?, dirty = CASE WHEN ? THEN 0 ELSE 1 END "
-                    "WHERE cid = ?"));
-    s.Bind(1, c.status)
-        .Bind(2, c.error)
-        .Bind(3, c.size_bytes)
-        .Bind(4, c.attempts)
-        .Bind(5, c.next_attempt_ms);
-    s.Bind(6, NowMs()).Bind(7, clear_dirty ? 1 : 0).Bind(8, c.cid);
-    return s.Run();
+    auto r = Txn<bool>([&]() -> Result<bool> {
+      // `dirty` is cleared only when no mark came after the reconciler read
+      // the row (mark unchanged); otherwise the CID stays due at once.
+      ASSIGN_OR_RETURN(
+          Stmt s,
+          db_.Prepare("UPDATE cids SET status = ?1, error = ?2, size_bytes = ?3, attempts = ?4, "
+                      "updated_ms = ?6, "
+                      "next_attempt_ms = CASE WHEN mark = ?8 THEN ?5 ELSE 0 END, "
+                      "dirty = CASE WHEN ?7 AND mark = ?8 THEN 0 ELSE 1 END WHERE cid = ?9"));
+      int64_t now = NowMs();
+      for (const auto& [c, clear] : updates) {
+        s.Reset();
+        s.Bind(1, c.status)
+            .Bind(2, c.error)
+            .Bind(3, c.size_bytes)
+            .Bind(4, c.attempts)
+            .Bind(5, c.next_attempt_ms);
+        s.Bind(6, now).Bind(7, clear ? 1 : 0).Bind(8, c.mark).Bind(9, c.cid);
+        RETURN_IF_ERROR(s.Run());
+      }
+      return true;
+    });
+    return r.status();
   }
 
   Status DropCidIfUnused(const std::string& cid) override {
@@ -729,7 +755,8 @@ class SqliteStore : public Store {
             "ON CONFLICT(cid) DO UPDATE SET replication_min = ?2, replication_max = ?3, "
             "backends = ?4, origins = ?5, next_attempt_ms = 0, attempts = 0, updated_ms = ?6, "
             "status = CASE WHEN status = 'failed' THEN 'queued' ELSE status END, "
-            "dirty_since_ms = CASE dirty WHEN 1 THEN dirty_since_ms ELSE ?6 END, dirty = 1"));
+            "dirty_since_ms = CASE dirty WHEN 1 THEN dirty_since_ms ELSE ?6 END, dirty = 1, "
+            "mark = mark + 1"));
     u.Bind(1, cid).Bind(2, rmin).Bind(3, rmax).Bind(4, backends).Bind(5, origins).Bind(6, now);
     return u.Run();
   }

@@ -39,7 +39,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, AddGetDeletePinsAndPolicy) {
   auto st = OpenStore();
   ASSERT_TRUE(st);
-  EXPECT_EQ(st->schema_version(), 2);
+  EXPECT_EQ(st->schema_version(), 3);
   auto added =
       st->AddPins({Pin("bafyA", "one", 1, 2), Pin("bafyA", "two", 2, 3), Pin("bafyB", "three")});
   ASSERT_TRUE(added.ok()) << added.status().ToString();
@@ -182,6 +182,26 @@ TEST_F(StoreTest, DirtyQueue) {
   EXPECT_EQ(st->DueCids(NowMs(), 10)->size(), 1u);
   ASSERT_TRUE(st->MarkAllDirty().ok());
   EXPECT_EQ(st->DueCids(NowMs() + 2000000, 10)->size(), 2u);
+}
+
+TEST_F(StoreTest, AMarkWhileReconcilingIsNotLost) {
+  auto st = OpenStore();
+  ASSERT_TRUE(st->AddPins({Pin("race", "", 1, 1)}).ok());
+  auto due = st->DueCids(NowMs(), 10);
+  ASSERT_EQ(due->size(), 1u);
+  // While the reconciler decides with what it read, a new request raises the policy.
+  ASSERT_TRUE(st->AddPins({Pin("race", "", 3, 3)}).ok());
+  CidRecord settled = (*due)[0];
+  settled.status = "pinned";
+  settled.next_attempt_ms = NowMs() + 1000000;
+  ASSERT_TRUE(st->UpdateCids({{settled, true}}).ok());
+  auto again = st->DueCids(NowMs(), 10);
+  ASSERT_EQ(again->size(), 1u) << "the new request's mark was lost";
+  EXPECT_EQ((*again)[0].replication_min, 3);
+  // Without a mark in between, the outcome sticks.
+  CidRecord done = (*again)[0];
+  ASSERT_TRUE(st->UpdateCids({{done, true}}).ok());
+  EXPECT_TRUE(st->DueCids(NowMs(), 10)->empty());
 }
 
 TEST_F(StoreTest, HealthHistoryIsBounded) {

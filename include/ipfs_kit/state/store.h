@@ -54,6 +54,7 @@ struct CidRecord {
   int attempts = 0;
   int64_t next_attempt_ms = 0;
   int64_t updated_ms = 0;
+  int64_t mark = 0;  // bumped by every mark for reconcile (see UpdateCid)
 };
 
 struct LocationRecord {
@@ -141,7 +142,11 @@ class Store {
   virtual Status MarkAllDirty() = 0;
   // Records the outcome of reconciling a CID: status, error, size, attempts
   // and when to look again (0 with clear_dirty: settled until marked again).
+  // `dirty` is cleared only if the row was not marked again since `c` was
+  // read (c.mark): a change made meanwhile is never lost.
   virtual Status UpdateCid(const CidRecord& c, bool clear_dirty) = 0;
+  // Many outcomes in one transaction (one fsync per reconcile batch).
+  virtual Status UpdateCids(const std::vector<std::pair<CidRecord, bool>>& updates) = 0;
   // Drops a CID with no live request and no location left.
   virtual Status DropCidIfUnused(const std::string& cid) = 0;
 
