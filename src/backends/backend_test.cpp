@@ -1,5 +1,7 @@
 // MakeBackend, GetVerified, WalkDag and CopyDag, on real `local` backends in
-// temporary directories.
+// temporary directories; ReadDagCar on CARs written by our CAR writer, and
+// CopyDag through the CAR paths of a local backend dressed up with
+// ExportCar/ImportCar.
 //
 // The DAGs are built here with the dag-pb codec rather than the UnixFS
 // importer (this test links the backends library only): the walk cares
@@ -10,12 +12,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 
 #include "ipfs_kit/blockstore/flatfs_blockstore.h"
+#include "ipfs_kit/car/car.h"
 #include "ipfs_kit/dagpb/dag_pb.h"
 
 // Readable CIDs in assertion failures.
@@ -494,6 +499,431 @@ TEST(CopyDag, FetchingDestinationOnlyGetsThePin) {
   EXPECT_EQ(psa.origins, req.origins);
   EXPECT_EQ(psa.block_calls, 0);
   EXPECT_EQ(stats.blocks, 0u);
+}
+
+// --- ReadDagCar ---
+
+using BlockList = std::vector<std::pair<Cid, Bytes>>;
+
+// A CAR v1 in memory, written by our writer (which trusts its caller, so
+// the tests can write whatever they need a reader to refuse).
+std::string MakeCar(const std::vector<Cid>& roots, const BlockList& blocks) {
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* f = ::open_memstream(&buf, &len);
+  auto w = car::CarWriter::Create(f, roots);
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  for (const auto& [cid, data] : blocks) EXPECT_TRUE((*w)->Put(cid, data).ok());
+  EXPECT_TRUE((*w)->Finish().ok());
+  std::fclose(f);
+  std::string out(buf, len);
+  std::free(buf);
+  return out;
+}
+
+BlockList InOrder(const DagBuilder& b, const std::vector<Cid>& order) {
+  BlockList out;
+  for (const Cid& c : order) out.emplace_back(c, b.blocks.at(c));
+  return out;
+}
+
+// Feeds `car` to the sink `chunk` bytes at a time, as an HTTP transfer
+// would; stops as Fetch does when the sink refuses.
+std::function<Status(const CarSink&)> Feed(std::string car, size_t chunk = 7) {
+  return [car = std::move(car), chunk](const CarSink& sink) -> Status {
+    for (size_t at = 0; at < car.size(); at += chunk) {
+      if (!sink(std::string_view(car).substr(at, chunk))) {
+        return Status::InvalidArgument("transfer stopped by the body callback");
+      }
+    }
+    return Status::Ok();
+  };
+}
+
+struct Received {
+  std::vector<Cid> cids;
+  Status st;
+};
+
+Received ReadCar(const Cid& root, const std::function<Status(const CarSink&)>& produce) {
+  Received r;
+  r.st = ReadDagCar("export of " + root.ToString() + " from backend src", root, produce,
+                    [&](const Cid& c, ByteView data) {
+                      EXPECT_EQ(Cid::Sha256(c.version(), c.codec(), data), c);
+                      r.cids.push_back(c);
+                      return Status::Ok();
+                    });
+  return r;
+}
+
+TEST(ReadDagCar, TheWholeDagInOrder) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  SampleDag d = MakeSample(builder);
+  std::string car = MakeCar({d.root}, InOrder(builder, d.order));
+  // In pieces of every size: sections split anywhere.
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{100}, car.size()}) {
+    Received r = ReadCar(d.root, Feed(car, chunk));
+    ASSERT_TRUE(r.st.ok()) << chunk << ": " << r.st.ToString();
+    EXPECT_EQ(r.cids, d.order) << chunk;
+  }
+  // The root as a v0 CID names the same DAG as its v1 form (F1 is v0).
+  std::string v0car = MakeCar({d.f1}, InOrder(builder, {d.f1, d.l1, d.l2}));
+  Received r = ReadCar(d.f1.ToV1(), Feed(v0car));
+  ASSERT_TRUE(r.st.ok()) << r.st.ToString();
+  EXPECT_EQ(r.cids, (std::vector<Cid>{d.f1, d.l1, d.l2}));
+}
+
+TEST(ReadDagCar, DuplicatesAreSkippedWithinWhatTheLinksAllow) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  SampleDag d = MakeSample(builder);
+  // A gateway answering with dups=y: every link followed, repeats included.
+  std::vector<Cid> with_dups = {d.root, d.f1, d.l1, d.l2, d.f2, d.l3, d.l1, d.l4, d.f1, d.l1, d.l2};
+  Received r = ReadCar(d.root, Feed(MakeCar({d.root}, InOrder(builder, with_dups))));
+  ASSERT_TRUE(r.st.ok()) << r.st.ToString();
+  EXPECT_EQ(r.cids, d.order);
+
+  // A stream that repeats a block more often than anything links to it
+  // (one that could go on for ever) is cut off.
+  std::vector<Cid> endless = d.order;
+  for (int i = 0; i < 50; ++i) endless.push_back(d.l4);
+  r = ReadCar(d.root, Feed(MakeCar({d.root}, InOrder(builder, endless))));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption) << r.st.ToString();
+  EXPECT_NE(r.st.message().find("more than the DAG's links"), std::string::npos) << r.st.ToString();
+}
+
+TEST(ReadDagCar, FollowsInlineNodes) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  Cid leaf = builder.Raw("under an inline node");
+  dagpb::PbNode n;
+  n.links.push_back({leaf, "x", 1});
+  Bytes inline_node = dagpb::Encode(n);
+  Cid id_node(1, kCodecDagPb,
+              *multiformats::ComputeMultihash(multiformats::kIdentity, inline_node));
+  Cid root = builder.Node(1, {id_node});
+  // With and without a section for the inline node (some writers include
+  // them): it is never handed on, its link is followed either way.
+  for (bool with_inline : {false, true}) {
+    BlockList blocks = InOrder(builder, {root});
+    if (with_inline) blocks.emplace_back(id_node, inline_node);
+    blocks.emplace_back(leaf, builder.blocks[leaf]);
+    Received r = ReadCar(root, Feed(MakeCar({root}, blocks)));
+    ASSERT_TRUE(r.st.ok()) << r.st.ToString();
+    EXPECT_EQ(r.cids, (std::vector<Cid>{root, leaf}));
+  }
+}
+
+TEST(ReadDagCar, RefusesWhatIsNotTheDag) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  SampleDag d = MakeSample(builder);
+  BlockList good = InOrder(builder, d.order);
+
+  // A block whose bytes do not match its CID: kCorruption naming the block
+  // and the transfer (which names the backend); nothing after it is read.
+  BlockList bad = good;
+  bad[3].second = B("tampered");  // L2
+  Received r = ReadCar(d.root, Feed(MakeCar({d.root}, bad)));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption) << r.st.ToString();
+  EXPECT_NE(r.st.message().find(d.l2.ToString()), std::string::npos) << r.st.ToString();
+  EXPECT_NE(r.st.message().find("from backend src"), std::string::npos) << r.st.ToString();
+  EXPECT_EQ(r.cids, (std::vector<Cid>{d.root, d.f1, d.l1}));
+
+  // Another root, or more than one.
+  r = ReadCar(d.root, Feed(MakeCar({d.f2}, good)));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption);
+  EXPECT_NE(r.st.message().find("expected [" + d.root.ToString() + "]"), std::string::npos)
+      << r.st.ToString();
+  EXPECT_TRUE(r.cids.empty());
+  r = ReadCar(d.root, Feed(MakeCar({d.root, d.f2}, good)));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption) << r.st.ToString();
+
+  // A valid block that nothing before it links to.
+  Cid stranger = builder.Raw("not in this DAG");
+  BlockList foreign = good;
+  foreign.insert(foreign.begin() + 2, {stranger, builder.blocks[stranger]});
+  r = ReadCar(d.root, Feed(MakeCar({d.root}, foreign)));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption);
+  EXPECT_NE(r.st.message().find(stranger.ToString()), std::string::npos) << r.st.ToString();
+  EXPECT_NE(r.st.message().find("not linked"), std::string::npos) << r.st.ToString();
+
+  // A child before its parent is the same thing.
+  BlockList swapped = good;
+  std::swap(swapped[1], swapped[2]);  // L1 before F1
+  r = ReadCar(d.root, Feed(MakeCar({d.root}, swapped)));
+  EXPECT_EQ(r.st.code(), StatusCode::kCorruption) << r.st.ToString();
+
+  // A CAR that ends (cleanly) before the DAG does: kNotFound naming it.
+  BlockList short_car(good.begin(), good.end() - 1);  // without L4
+  r = ReadCar(d.root, Feed(MakeCar({d.root}, short_car)));
+  EXPECT_EQ(r.st.code(), StatusCode::kNotFound) << r.st.ToString();
+  EXPECT_NE(r.st.message().find(d.l4.ToString()), std::string::npos) << r.st.ToString();
+
+  // Cut inside a section: the reader's truncation error.
+  std::string car = MakeCar({d.root}, good);
+  r = ReadCar(d.root, Feed(car.substr(0, car.size() - 3)));
+  EXPECT_EQ(r.st.code(), StatusCode::kInvalidArgument) << r.st.ToString();
+  EXPECT_NE(r.st.message().find("truncated"), std::string::npos) << r.st.ToString();
+
+  // A codec whose links cannot be followed, as in WalkDag.
+  Bytes cbor_bytes = B("\xa0");
+  Cid cbor = Cid::Sha256(1, kCodecDagCbor, cbor_bytes);
+  r = ReadCar(cbor, Feed(MakeCar({cbor}, {{cbor, cbor_bytes}})));
+  EXPECT_EQ(r.st.code(), StatusCode::kUnsupported) << r.st.ToString();
+  EXPECT_NE(r.st.message().find("dag-cbor"), std::string::npos) << r.st.ToString();
+  EXPECT_TRUE(r.cids.empty());
+
+  // Bytes that are not a CAR at all (a gateway that ignored format=car):
+  // kUnsupported, so a copy can read block by block instead.
+  r = ReadCar(d.root, Feed("<html><body>hello</body></html>"));
+  EXPECT_EQ(r.st.code(), StatusCode::kUnsupported) << r.st.ToString();
+  r = ReadCar(d.root, Feed(""));
+  EXPECT_EQ(r.st.code(), StatusCode::kUnsupported) << r.st.ToString();
+}
+
+TEST(ReadDagCar, TheTransfersOwnErrorWins) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  SampleDag d = MakeSample(builder);
+  std::string car = MakeCar({d.root}, InOrder(builder, d.order));
+  // The connection broke half-way: that, not the truncation the reader
+  // sees, is the error.
+  Received r = ReadCar(d.root, [&](const CarSink& sink) -> Status {
+    sink(std::string_view(car).substr(0, car.size() / 2));
+    return Status::Unavailable("GET http://gw/ipfs/x: connection reset");
+  });
+  EXPECT_EQ(r.st.code(), StatusCode::kUnavailable) << r.st.ToString();
+  // An HTTP error with no CAR at all.
+  r = ReadCar(d.root, [](const CarSink&) { return Status::NotFound("HTTP 404"); });
+  EXPECT_EQ(r.st.code(), StatusCode::kNotFound) << r.st.ToString();
+  EXPECT_EQ(r.st.message(), "HTTP 404");
+}
+
+TEST(ReadDagCar, AnErrorFromOnBlockStopsTheTransfer) {
+  TempDir dir;
+  auto b = Local("a", dir.path() + "/a");
+  DagBuilder builder(*b);
+  SampleDag d = MakeSample(builder);
+  std::string car = MakeCar({d.root}, InOrder(builder, d.order));
+  // The producer would go on sending far more than any socket buffer
+  // holds; it must be told to stop once the reader has.
+  bool refused = false;
+  size_t sent = 0;
+  auto produce = [&](const CarSink& sink) -> Status {
+    if (!sink(car)) {
+      refused = true;
+      return Status::InvalidArgument("stopped");
+    }
+    std::string filler(64 * 1024, 'x');
+    for (; sent < (size_t{1} << 30); sent += filler.size()) {
+      if (!sink(filler)) {
+        refused = true;
+        return Status::InvalidArgument("stopped");
+      }
+    }
+    return Status::Ok();
+  };
+  int calls = 0;
+  Status st = ReadDagCar("export of x from backend src", d.root, produce,
+                         [&](const Cid&, ByteView) -> Status {
+                           ++calls;
+                           return Status::IOError("destination full");
+                         });
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  EXPECT_EQ(st.message(), "destination full");
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(refused);
+  EXPECT_LT(sent, size_t{1} << 30);
+}
+
+// --- CopyDag through CARs ---
+
+// A local backend that also moves whole DAGs as CARs, the way kubo and
+// gateways do (ExportCar through ReadDagCar, ImportCar parsing the CAR),
+// and counts the calls CopyDag makes. Either ability can be switched off
+// (answering kUnsupported), and Has can be declared slow, as on kubo.
+class CarLocal : public Backend {
+ public:
+  CarLocal(Backend& inner, bool exports, bool imports, bool cheap_has)
+      : inner_(inner), exports_(exports), imports_(imports), cheap_has_(cheap_has) {}
+  const BackendConfig& config() const override { return inner_.config(); }
+  Capabilities capabilities() const override {
+    Capabilities c = inner_.capabilities();
+    c.car_export = true;  // may still answer kUnsupported, as a gateway may
+    c.car_import = true;
+    c.cheap_has = cheap_has_;
+    return c;
+  }
+  Result<bool> Has(const Cid& c) override {
+    ++has_calls;
+    return inner_.Has(c);
+  }
+  Result<Bytes> Get(const Cid& c) override {
+    ++get_calls;
+    return inner_.Get(c);
+  }
+  Status Put(const Cid& c, ByteView d) override {
+    ++put_calls;
+    return inner_.Put(c, d);
+  }
+  Status Delete(const Cid& c) override { return inner_.Delete(c); }
+  Status Pin(const Cid& r, const PinRequest& q) override { return inner_.Pin(r, q); }
+  Result<PinInfo> PinStatus(const Cid& r) override { return inner_.PinStatus(r); }
+  Status Unpin(const Cid& r) override { return inner_.Unpin(r); }
+  Status ListPins(const std::function<bool(const Cid&)>& fn) override {
+    return inner_.ListPins(fn);
+  }
+  Result<Probe> Check() override { return inner_.Check(); }
+
+  Status ExportCar(const Cid& root,
+                   const std::function<Status(const Cid&, ByteView)>& on_block) override {
+    ++export_calls;
+    if (!exports_) return Status::Unsupported("no CARs here");
+    BlockList blocks;
+    RETURN_IF_ERROR(WalkDag(inner_, root, [&](const Cid& c, const Bytes& d) {
+      blocks.emplace_back(c, d);
+      return true;
+    }));
+    return ReadDagCar("export of " + root.ToString() + " from backend " + name(), root,
+                      Feed(MakeCar({root}, blocks), 1000), on_block);
+  }
+  Status ImportCar(std::string_view car) override {
+    ++import_calls;
+    if (!imports_) return Status::Unsupported("no dag/import here");
+    import_sizes.push_back(car.size());
+    FILE* f = ::fmemopen(const_cast<char*>(car.data()), car.size(), "r");
+    auto reader = car::CarReader::FromFile(f, "import");
+    Status st = reader.status();
+    car::Block block;
+    while (st.ok()) {
+      Result<bool> more = (*reader)->Next(&block);
+      if (!more.ok() || !*more) {
+        st = more.status();
+        break;
+      }
+      st = inner_.Put(block.cid, block.data);
+    }
+    std::fclose(f);
+    return st;
+  }
+
+  int has_calls = 0, get_calls = 0, put_calls = 0, export_calls = 0, import_calls = 0;
+  std::vector<size_t> import_sizes;
+
+ private:
+  Backend& inner_;
+  bool exports_, imports_, cheap_has_;
+};
+
+TEST(CopyDag, FromACarSourceLikeTheWalk) {
+  TempDir dir;
+  auto src = Local("src", dir.path() + "/src");
+  DagBuilder builder(*src);
+  SampleDag d = MakeSample(builder);
+  CarLocal from(*src, /*exports=*/true, /*imports=*/false, /*cheap_has=*/true);
+
+  // The same copy twice, by CAR and by the walk (a source that answers
+  // kUnsupported), to fresh destinations: same stats, same result.
+  for (bool car : {true, false}) {
+    auto to = Local("dst", dir.path() + (car ? "/dst-car" : "/dst-walk"));
+    CarLocal source(*src, car, false, true);
+    CopyStats stats;
+    Status st = CopyDag(source, *to, d.root, PinRequest{}, &stats);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(source.export_calls, 1);
+    EXPECT_EQ(source.get_calls, car ? 0 : 7) << car;
+    EXPECT_EQ(stats.blocks, 7u);
+    EXPECT_EQ(stats.skipped, 0u);
+    EXPECT_EQ(to->PinStatus(d.root)->state, PinState::kPinned);
+    Status walked;
+    EXPECT_EQ(Walk(*to, d.root, &walked), d.order);
+
+    // A missing leaf and a damaged node on the destination are replaced,
+    // the rest skipped, exactly as in BetweenLocalBackends.
+    ASSERT_TRUE(to->Delete(d.l3).ok());
+    CorruptOnDisk(dir.path() + (car ? "/dst-car" : "/dst-walk"), d.f1);
+    st = CopyDag(source, *to, d.root, PinRequest{}, &stats);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(stats.blocks, 2u);
+    EXPECT_EQ(stats.skipped, 5u);
+    EXPECT_EQ(stats.bytes, builder.blocks[d.l3].size() + builder.blocks[d.f1].size());
+    EXPECT_EQ(Walk(*to, d.root, &walked), d.order);
+    ASSERT_TRUE(walked.ok()) << walked.ToString();
+  }
+
+  // A damaged block on a CAR source stops the copy before the pin.
+  CorruptOnDisk(dir.path() + "/src", d.l4);
+  auto to = Local("dst", dir.path() + "/dst3");
+  Status st = CopyDag(from, *to, d.root, PinRequest{});
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find(d.l4.ToString()), std::string::npos) << st.ToString();
+  EXPECT_EQ(to->PinStatus(d.root)->state, PinState::kAbsent);
+}
+
+TEST(CopyDag, ToACarDestinationInBatches) {
+  TempDir dir;
+  auto src = Local("src", dir.path() + "/src");
+  auto dst = Local("dst", dir.path() + "/dst");
+  DagBuilder builder(*src);
+  // 12 blocks of 1 MiB under one root: more than one 8 MiB batch.
+  std::vector<Cid> leaves;
+  for (int i = 0; i < 12; ++i) {
+    leaves.push_back(builder.Raw(std::string(1 << 20, static_cast<char>('a' + i))));
+  }
+  Cid root = builder.Node(1, leaves, "big");
+  uint64_t total = 0;
+  for (const auto& [c, data] : builder.blocks) total += data.size();
+
+  CarLocal to(*dst, false, /*imports=*/true, /*cheap_has=*/false);
+  CopyStats stats;
+  Status st = CopyDag(*src, to, root, PinRequest{}, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(to.put_calls, 0);
+  EXPECT_EQ(to.has_calls, 0);
+  EXPECT_EQ(to.import_calls, 2);
+  for (size_t size : to.import_sizes) EXPECT_LT(size, size_t{11} << 20);
+  EXPECT_EQ(stats.blocks, 13u);
+  EXPECT_EQ(stats.bytes, total);
+  EXPECT_EQ(to.PinStatus(root)->state, PinState::kPinned);
+  for (const auto& [c, data] : builder.blocks) EXPECT_EQ(*GetVerified(*dst, c), data);
+
+  // A destination that turns out to take no CARs gets one Put per block.
+  auto dst2 = Local("dst2", dir.path() + "/dst2");
+  CarLocal no_import(*dst2, false, /*imports=*/false, /*cheap_has=*/false);
+  st = CopyDag(*src, no_import, root, PinRequest{}, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(no_import.import_calls, 1);
+  EXPECT_EQ(no_import.put_calls, 13);
+  EXPECT_EQ(stats.blocks, 13u);
+  EXPECT_EQ(no_import.PinStatus(root)->state, PinState::kPinned);
+}
+
+TEST(CopyDag, FromACarSourceToACarDestination) {
+  TempDir dir;
+  auto src = Local("src", dir.path() + "/src");
+  auto dst = Local("dst", dir.path() + "/dst");
+  DagBuilder builder(*src);
+  SampleDag d = MakeSample(builder);
+  CarLocal from(*src, true, false, true);
+  CarLocal to(*dst, false, true, /*cheap_has=*/false);
+  CopyStats stats;
+  Status st = CopyDag(from, to, d.root, PinRequest{}, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(from.export_calls, 1);
+  EXPECT_EQ(from.get_calls, 0);
+  EXPECT_EQ(to.import_calls, 1);
+  EXPECT_EQ(to.put_calls, 0);
+  EXPECT_EQ(stats.blocks, 7u);
+  Status walked;
+  EXPECT_EQ(Walk(*dst, d.root, &walked), d.order);
+  EXPECT_EQ(to.PinStatus(d.root)->state, PinState::kPinned);
 }
 
 }  // namespace

@@ -17,6 +17,15 @@
 // and takes the codec from the legacy `format` option, hence the fallback in
 // Put().
 //
+// Whole DAGs go as CAR files: dag/export streams one (read and verified as
+// it arrives by ReadDagCar), dag/import takes them with pin-roots=false (the
+// pin is made afterwards by Pin, as for blocks). js-ipfs's 1 MiB request
+// body limit is hapi's default, which its block/put keeps but its dag/import
+// lifts (payload maxBytes = MAX_SAFE_INTEGER, the CAR is streamed through
+// @ipld/car), so CARs of any size go in one request; ImportCar still sends
+// them in pieces of kImportChunkBytes, and smaller ones if something in
+// between (a proxy) answers 413.
+//
 // Kubo reports command failures as HTTP 500 (400 for a bad argument) with a
 // JSON body {"Message": ..., "Code": ..., "Type": "error"}; the wording of
 // "absent" differs between commands and versions, so KuboError() maps it by
@@ -25,6 +34,8 @@
 #include <atomic>
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -34,9 +45,11 @@
 #include <vector>
 
 #include "backend_factories.h"
+#include "ipfs_kit/car/car.h"
 #include "ipfs_kit/http/client.h"
 #include "ipfs_kit/http/message.h"
 #include "ipfs_kit/multiformats/multihash.h"
+#include "ipfs_kit/multiformats/varint.h"
 
 namespace ipfs_kit::backends {
 namespace {
@@ -54,6 +67,14 @@ constexpr size_t kMaxSmallAnswer = 1024 * 1024;
 // One line of pin/ls output; the non-streamed form is a single object with
 // every pin, so this also bounds that form.
 constexpr size_t kMaxPinLsLine = 64 * 1024 * 1024;
+// ImportCar sends at most this much CAR per dag/import request: the node
+// takes any size, but the CAR is re-encoded in memory one request at a time.
+constexpr size_t kImportChunkBytes = 16 * 1024 * 1024;
+// After an HTTP 413 to dag/import: the request body limit assumed from then
+// on (hapi's default, nginx's client_max_body_size), and the room left in it
+// for the multipart framing around the CAR.
+constexpr size_t kSmallBodyLimit = 1024 * 1024;
+constexpr size_t kMultipartSlack = 4096;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -106,6 +127,12 @@ std::string Snippet(std::string_view body) {
 // Same CID up to version: Kubo answers CIDv1 for a block put under a v0 CID.
 bool SameBlock(const Cid& a, const Cid& b) { return a.ToV1() == b.ToV1(); }
 
+// Bytes of one CAR v1 section: varint(len(CID) + len(data)), CID, data.
+size_t SectionSize(const car::Block& b) {
+  size_t n = b.cid.ByteLength() + b.data.size();
+  return multiformats::UvarintSize(n) + n;
+}
+
 struct KuboOptions {
   std::string base;  // "http://host:port", no trailing slash
   std::string token;
@@ -124,6 +151,8 @@ class KuboBackend final : public Backend {
     Capabilities c;
     c.stores_blocks = true;
     c.cheap_has = false;  // a missing block costs lookup_timeout_ms on js-ipfs (see the top)
+    c.car_export = true;
+    c.car_import = true;
     return c;
   }
 
@@ -302,6 +331,66 @@ class KuboBackend final : public Backend {
     return Status::Ok();
   }
 
+  Status ExportCar(const Cid& root,
+                   const std::function<Status(const Cid&, ByteView)>& on_block) override {
+    auto produce = [&](const CarSink& sink) -> Status {
+      // The node-side timeout covers the whole export. On js-ipfs it is also
+      // what ends the wait for a block the node lacks (it ignores offline;
+      // see the top), so it gets the same allowance as pin/add, and the HTTP
+      // timeout a little more so the node's own error arrives first.
+      http::ClientRequest req =
+          Request("dag/export", {{"arg", root.ToString()},
+                                 {"offline", "true"},
+                                 {"timeout", std::to_string(o_.pin_timeout_ms) + "ms"}});
+      req.timeout_ms = o_.pin_timeout_ms + 5000;
+      // Streamed: ReadDagCar holds one block at a time.
+      req.max_response_bytes = SIZE_MAX;
+      req.on_body = sink;
+      auto r = http::Fetch(req);
+      if (!r.ok()) return r.status().WithContext(Prefix() + ": dag/export");
+      if (r->status != 200) return KuboError("dag/export", *r);
+      // A failure after the CAR started (a missing block) comes as a trailer.
+      return StreamError("dag/export", *r);
+    };
+    return ReadDagCar("export of " + root.ToString() + " from " + Prefix(), root, produce,
+                      on_block);
+  }
+
+  Status ImportCar(std::string_view car) override {
+    const std::string what = "import into " + Prefix();
+    if (car.empty()) return Status::InvalidArgument("CAR " + what + ": empty");
+    // Read in place: "r" never writes to the buffer.
+    FILE* f = ::fmemopen(const_cast<char*>(car.data()), car.size(), "r");
+    if (f == nullptr) {
+      return Status::IOError("CAR " + what + ": fmemopen: " + std::strerror(errno));
+    }
+    std::unique_ptr<FILE, int (*)(FILE*)> closer(f, &std::fclose);
+    // Every block is verified here, before the node sees it: js-ipfs stores
+    // what a CAR says without re-hashing.
+    ASSIGN_OR_RETURN(std::unique_ptr<car::CarReader> reader, car::CarReader::FromFile(f, what));
+    std::vector<Cid> roots = reader->roots();
+    std::vector<car::Block> chunk;
+    size_t chunk_size = 0;
+    for (;;) {
+      car::Block b;
+      ASSIGN_OR_RETURN(bool more, reader->Next(&b));
+      if (!more) break;
+      if (b.cid.hash().code == kIdentity) continue;  // nothing to store, as in Put
+      // go-car refuses a CAR without roots; with pin-roots=false any will do.
+      if (roots.empty()) roots.push_back(b.cid);
+      size_t size = SectionSize(b);
+      if (!chunk.empty() && chunk_size + size > kImportChunkBytes) {
+        RETURN_IF_ERROR(ImportBlocks(roots, chunk));
+        chunk.clear();
+        chunk_size = 0;
+      }
+      chunk_size += size;
+      chunk.push_back(std::move(b));
+    }
+    if (!chunk.empty()) RETURN_IF_ERROR(ImportBlocks(roots, chunk));
+    return Status::Ok();
+  }
+
   Result<Probe> Check() override {
     auto idr = Call("id", {}, kMaxSmallAnswer);
     if (!idr.ok()) {
@@ -371,6 +460,102 @@ class KuboBackend final : public Backend {
                                 ": answer has no valid \"Key\": " + Snippet(r.body));
     }
     return std::move(stored).value();
+  }
+
+  // Sends blocks as CAR files through dag/import: all in one request, or,
+  // once a 413 has shown a request body limit, in CARs that fit under it,
+  // with block/put for a block too large for any of them (a 413 there is
+  // the clear "refuses a block this large").
+  Status ImportBlocks(const std::vector<Cid>& roots, const std::vector<car::Block>& blocks) {
+    using It = std::vector<car::Block>::const_iterator;
+    if (body_limit_.load(std::memory_order_relaxed) == 0) {
+      ASSIGN_OR_RETURN(bool taken, PostCar(roots, blocks.begin(), blocks.end()));
+      if (taken) return Status::Ok();
+      body_limit_.store(kSmallBodyLimit, std::memory_order_relaxed);
+    }
+    const size_t max_car = body_limit_.load(std::memory_order_relaxed) - kMultipartSlack;
+    const size_t header = car::EncodeHeaderV1(roots).size();
+    It first = blocks.begin();
+    size_t size = header;
+    auto flush = [&](It last) -> Status {
+      if (first == last) return Status::Ok();
+      ASSIGN_OR_RETURN(bool taken, PostCar(roots, first, last));
+      if (!taken) {
+        return Status::InvalidArgument(Prefix() +
+                                       ": dag/import (HTTP 413): the node refuses even a " +
+                                       std::to_string(size) + "-byte CAR");
+      }
+      return Status::Ok();
+    };
+    for (It it = blocks.begin(); it != blocks.end(); ++it) {
+      size_t section = SectionSize(*it);
+      if (header + section > max_car) {
+        RETURN_IF_ERROR(flush(it));
+        RETURN_IF_ERROR(Put(it->cid, it->data));
+        first = it + 1;
+        size = header;
+        continue;
+      }
+      if (size + section > max_car) {
+        RETURN_IF_ERROR(flush(it));
+        first = it;
+        size = header;
+      }
+      size += section;
+    }
+    return flush(blocks.end());
+  }
+
+  // One dag/import of the blocks [first, last) as a CAR v1. False: HTTP 413
+  // (the request body was too large for something on the way).
+  Result<bool> PostCar(const std::vector<Cid>& roots, std::vector<car::Block>::const_iterator first,
+                       std::vector<car::Block>::const_iterator last) const {
+    Bytes car = car::EncodeHeaderV1(roots);
+    bool big = false;
+    for (auto it = first; it != last; ++it) {
+      multiformats::AppendUvarint(car, it->cid.ByteLength() + it->data.size());
+      it->cid.AppendTo(car);
+      Append(car, it->data);
+      big = big || it->data.size() > kKuboSoftBlockLimit;
+    }
+    std::vector<std::pair<std::string, std::string>> args = {{"pin-roots", "false"}};
+    // Kubo refuses blocks over 1 MiB in dag/import too unless told.
+    if (big) args.emplace_back("allow-big-block", "true");
+    http::ClientRequest req = Request("dag/import", args);
+    http::FormPart part;
+    part.name = "file";
+    part.filename = "import.car";
+    part.content_type = "application/vnd.ipld.car";
+    part.data.assign(reinterpret_cast<const char*>(car.data()), car.size());
+    req.form.push_back(std::move(part));
+    req.max_response_bytes = kMaxSmallAnswer;
+    auto r = http::Fetch(req);
+    if (!r.ok()) return r.status().WithContext(Prefix() + ": dag/import");
+    if (r->status == 413) return false;
+    if (r->status != 200) return KuboError("dag/import", *r);
+    RETURN_IF_ERROR(StreamError("dag/import", *r));
+    return true;
+  }
+
+  // The X-Stream-Error trailer of a streamed answer: an error the node met
+  // after the answer had started. Kubo sends the message, js-ipfs a JSON
+  // {"Message", "Code"}.
+  Status StreamError(std::string_view command, const http::ClientResponse& r) const {
+    auto e = r.Header("x-stream-error");
+    if (!e || e->empty()) return Status::Ok();
+    std::string message(*e);
+    json j = json::parse(message, nullptr, false);
+    if (!JsonStr(j, "Message").empty()) message = JsonStr(j, "Message");
+    std::string what = Prefix() + ": " + std::string(command) + ": " + message;
+    std::string lower = Lower(message);
+    if (IsNotFoundText(lower)) return Status::NotFound(what);
+    if (lower.find("timed out") != std::string::npos ||
+        lower.find("deadline exceeded") != std::string::npos) {
+      // js-ipfs: dag/export waits for a block the node lacks until then.
+      if (command == "dag/export") what += " (is a block of the DAG missing on the node?)";
+      return Status::Unavailable(what);
+    }
+    return Status::Internal(what);
   }
 
   // The node hashed the bytes itself: a different CID means it used another
@@ -500,6 +685,8 @@ class KuboBackend final : public Backend {
   KuboOptions o_;
   // Set once the node has shown it ignores cid-codec (see Put).
   std::atomic<bool> legacy_format_{false};
+  // 0, or the request body limit assumed after a 413 to dag/import.
+  std::atomic<size_t> body_limit_{0};
 };
 
 // A whole number of milliseconds >= 1 from params[name], if set.

@@ -7,6 +7,11 @@
 //
 // Every test makes blocks with fresh random content, so a node that keeps
 // its repository between runs cannot make an absent block look present.
+//
+// Whole DAGs as CARs: dag/export read back verified, dag/import then pin,
+// CopyDag in both directions between a local store and the node (counting
+// the RPC calls through a proxy), CARs altered in transit, an incomplete
+// DAG, and dag/import behind a proxy that limits request bodies to 1 MiB.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -16,7 +21,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +35,7 @@
 
 #include "backend_factories.h"
 #include "ipfs_kit/backends/backend.h"
+#include "ipfs_kit/car/car.h"
 #include "ipfs_kit/dagpb/dag_pb.h"
 #include "ipfs_kit/multiformats/cid.h"
 
@@ -391,14 +399,30 @@ TEST(KuboNode, CheckOnWrongEndpointFails) {
   EXPECT_EQ(probe.status().code(), StatusCode::kUnavailable) << probe.status().ToString();
 }
 
-// --- a corrupted answer ---
+// --- a proxy in front of the node ---
 
-// A proxy in front of the node that flips one byte in every block/get
-// answer body and passes everything else through. One connection at a time,
-// "Connection: close" forced so each answer ends with the node's close.
-class CorruptingProxy {
+// Relays requests to the node one connection at a time ("Connection:
+// close" forced so each answer ends with the node's close) and records
+// them. It can flip one byte in every block/get answer body, flip the first
+// byte of a given text wherever it appears in an answer, and answer 413 to
+// request bodies over a limit as a body-limiting server (hapi, nginx) does.
+// It answers "Expect: 100-continue" itself, so large bodies pass at once.
+struct ProxyOptions {
+  bool flip_block_get = false;
+  std::string flip_text;
+  size_t body_limit = 0;  // 0: none
+};
+
+class NodeProxy {
  public:
-  explicit CorruptingProxy(int node_port) : node_port_(node_port) {
+  struct Seen {
+    std::string path;  // "/api/v0/dag/import"
+    size_t body = 0;   // Content-Length
+    int status = 0;    // the answer relayed (or 413)
+  };
+
+  explicit NodeProxy(int node_port, ProxyOptions options = ProxyOptions())
+      : node_port_(node_port), options_(std::move(options)) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -410,7 +434,7 @@ class CorruptingProxy {
     port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { Loop(); });
   }
-  ~CorruptingProxy() {
+  ~NodeProxy() {
     stopping_ = true;
     ::shutdown(listen_fd_, SHUT_RDWR);
     ::close(listen_fd_);
@@ -418,6 +442,16 @@ class CorruptingProxy {
   }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int corrupted() const { return corrupted_.load(); }
+  std::vector<Seen> seen() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
+  // How many requests went to /api/v0/COMMAND.
+  int Count(const std::string& command) {
+    int n = 0;
+    for (const Seen& r : seen()) n += r.path == "/api/v0/" + command;
+    return n;
+  }
 
  private:
   static bool SendAll(int fd, std::string_view s) {
@@ -441,6 +475,11 @@ class CorruptingProxy {
     }
   }
 
+  void Record(Seen r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_.push_back(std::move(r));
+  }
+
   void Relay(int client) {
     // The request: head, then Content-Length bytes of body.
     std::string req;
@@ -453,16 +492,43 @@ class CorruptingProxy {
     }
     std::string lower_head = req.substr(0, head_end);
     for (char& c : lower_head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    size_t body_len = 0;
+    Seen seen;
+    std::string line = req.substr(0, req.find("\r\n"));
+    seen.path = line.substr(line.find(' ') + 1);
+    seen.path = seen.path.substr(0, seen.path.find_first_of("? "));
     if (size_t p = lower_head.find("content-length:"); p != std::string::npos) {
-      body_len = std::stoul(lower_head.substr(p + 15));
+      seen.body = std::stoul(lower_head.substr(p + 15));
     }
-    while (req.size() < head_end + 4 + body_len) {
+    if (options_.body_limit != 0 && seen.body > options_.body_limit) {
+      // Refused on the head alone; whatever body follows is drained.
+      seen.status = 413;
+      Record(seen);
+      std::string answer =
+          "{\"statusCode\":413,\"error\":\"Request Entity Too Large\",\"message\":"
+          "\"Payload content length greater than maximum allowed: " +
+          std::to_string(options_.body_limit) + "\"}";
+      SendAll(client,
+              "HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\n"
+              "Content-Type: application/json\r\nContent-Length: " +
+                  std::to_string(answer.size()) + "\r\n\r\n" + answer);
+      ::shutdown(client, SHUT_WR);
+      timeval tv{5, 0};
+      ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      while (::recv(client, buf, sizeof buf, 0) > 0) {
+      }
+      return;
+    }
+    if (size_t e = lower_head.find("\r\nexpect: 100-continue"); e != std::string::npos) {
+      req.erase(e, lower_head.find("\r\n", e + 2) - e);
+      head_end = req.find("\r\n\r\n");
+      if (!SendAll(client, "HTTP/1.1 100 Continue\r\n\r\n")) return;
+    }
+    while (req.size() < head_end + 4 + seen.body) {
       ssize_t n = ::recv(client, buf, sizeof buf, 0);
       if (n <= 0) return;
       req.append(buf, static_cast<size_t>(n));
     }
-    bool corrupt = req.substr(0, req.find("\r\n")).find("/api/v0/block/get") != std::string::npos;
+    bool corrupt = options_.flip_block_get && seen.path == "/api/v0/block/get";
     req.insert(req.find("\r\n") + 2, "Connection: close\r\n");
 
     int node = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -480,8 +546,10 @@ class CorruptingProxy {
       resp.append(buf, static_cast<size_t>(n));
     }
     ::close(node);
+    if (resp.size() > 12) seen.status = std::atoi(resp.c_str() + 9);
+    Record(seen);
     size_t body = resp.find("\r\n\r\n");
-    if (corrupt && body != std::string::npos && resp.compare(9, 3, "200") == 0) {
+    if (corrupt && body != std::string::npos && seen.status == 200) {
       body += 4;
       std::string head = resp.substr(0, body);
       for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -494,30 +562,47 @@ class CorruptingProxy {
         corrupted_++;
       }
     }
+    if (!options_.flip_text.empty() && body != std::string::npos) {
+      if (size_t at = resp.find(options_.flip_text, body); at != std::string::npos) {
+        resp[at] = static_cast<char>(resp[at] ^ 0x01);
+        corrupted_++;
+      }
+    }
     SendAll(client, resp);
   }
 
   int node_port_;
+  ProxyOptions options_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> corrupted_{0};
+  std::mutex mu_;
+  std::vector<Seen> seen_;
   std::thread thread_;
 };
 
-TEST(KuboNode, CorruptAnswerIsCaughtByGetVerified) {
-  REQUIRE_NODE();
-  // Only an http://127.0.0.1:PORT node can sit behind the loopback proxy.
+// The node's port, when it is at http://127.0.0.1:PORT (only such a node
+// can sit behind the loopback proxy); 0 otherwise.
+int NodePort() {
   std::string url = NodeUrl();
   const std::string prefix = "http://127.0.0.1:";
-  if (url.rfind(prefix, 0) != 0) GTEST_SKIP() << "node is not at http://127.0.0.1:PORT";
-  int port = std::atoi(url.c_str() + prefix.size());
-  auto direct = MakeKubo(url);
+  if (url.rfind(prefix, 0) != 0) return 0;
+  return std::atoi(url.c_str() + prefix.size());
+}
+
+TEST(KuboNode, CorruptAnswerIsCaughtByGetVerified) {
+  REQUIRE_NODE();
+  int port = NodePort();
+  if (port == 0) GTEST_SKIP() << "node is not at http://127.0.0.1:PORT";
+  auto direct = MakeKubo(NodeUrl());
   ASSERT_NE(direct, nullptr);
   Block b = RawBlock();
   ASSERT_TRUE(direct->Put(b.cid, b.data).ok());
 
-  CorruptingProxy proxy(port);
+  ProxyOptions flip;
+  flip.flip_block_get = true;
+  NodeProxy proxy(port, flip);
   auto via_proxy = MakeKubo(proxy.Url());
   ASSERT_NE(via_proxy, nullptr);
   // Get hands over what the node sent...
@@ -537,6 +622,294 @@ TEST(KuboNode, CorruptAnswerIsCaughtByGetVerified) {
   auto good = GetVerified(*direct, b.cid);
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   EXPECT_TRUE(direct->Delete(b.cid).ok());
+}
+
+// --- whole DAGs as CARs ---
+
+// root (v0) -> A (v0) -> leaves a0 a1 a2
+//           -> B (v1) -> a2 (again), b0 b1
+// with fresh random content; `order` is the DFS pre-order of dag export.
+struct TestDag {
+  Cid root;
+  std::vector<Cid> order;
+  std::map<Cid, Bytes> blocks;
+};
+
+dagpb::PbLink LinkTo(const Block& b) {
+  dagpb::PbLink l;
+  l.hash = b.cid;
+  l.name = "x";
+  l.tsize = b.data.size();
+  return l;
+}
+
+TestDag MakeDag(size_t leaf_size = 64, size_t big_leaf = 0) {
+  TestDag d;
+  auto keep = [&](const Block& b) { d.blocks[b.cid] = b.data; };
+  Block a0 = RawBlock(big_leaf ? big_leaf : leaf_size), a1 = RawBlock(leaf_size),
+        a2 = RawBlock(leaf_size), b0 = RawBlock(leaf_size), b1 = RawBlock(leaf_size);
+  Block a = DagPbBlock({LinkTo(a0), LinkTo(a1), LinkTo(a2)});
+  Block b = DagPbBlock({LinkTo(a2), LinkTo(b0), LinkTo(b1)});
+  b.cid = Cid::Sha256(1, kCodecDagPb, b.data);
+  Block root = DagPbBlock({LinkTo(a), LinkTo(b)});
+  for (const Block* x : {&root, &a, &a0, &a1, &a2, &b, &b0, &b1}) {
+    keep(*x);
+    d.order.push_back(x->cid);
+  }
+  d.root = root.cid;
+  return d;
+}
+
+// A CAR v1 of the blocks in `order`, written by our writer.
+std::string MakeCar(const TestDag& d, const std::vector<Cid>& order) {
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* f = ::open_memstream(&buf, &len);
+  auto w = car::CarWriter::Create(f, {d.root});
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  for (const Cid& c : order) EXPECT_TRUE((*w)->Put(c, d.blocks.at(c)).ok());
+  EXPECT_TRUE((*w)->Finish().ok());
+  std::fclose(f);
+  std::string out(buf, len);
+  std::free(buf);
+  return out;
+}
+
+void PutAll(Backend& kubo, const TestDag& d) {
+  for (const auto& [c, data] : d.blocks) ASSERT_TRUE(kubo.Put(c, data).ok()) << c.ToString();
+}
+
+void RemoveAll(Backend& kubo, const TestDag& d) {
+  EXPECT_TRUE(kubo.Unpin(d.root).ok());
+  for (const auto& [c, data] : d.blocks) EXPECT_TRUE(kubo.Delete(c).ok()) << c.ToString();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kubo_test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Backend> Local(const std::string& dir) {
+  BackendConfig c;
+  c.name = "disk";
+  c.type = "local";
+  c.params["path"] = dir;
+  auto b = MakeBackend(c, "");
+  EXPECT_TRUE(b.ok()) << b.status().ToString();
+  return b.ok() ? std::move(b).value() : nullptr;
+}
+
+std::vector<Cid> ExportAll(Backend& kubo, const TestDag& d, Status* st) {
+  std::vector<Cid> got;
+  *st = kubo.ExportCar(d.root, [&](const Cid& c, ByteView data) {
+    EXPECT_EQ(Bytes(data.begin(), data.end()), d.blocks.at(c)) << c.ToString();
+    got.push_back(c);
+    return Status::Ok();
+  });
+  return got;
+}
+
+TEST(KuboCar, Capabilities) {
+  auto kubo = MakeKubo("http://127.0.0.1:5001");
+  ASSERT_NE(kubo, nullptr);
+  EXPECT_TRUE(kubo->capabilities().car_export);
+  EXPECT_TRUE(kubo->capabilities().car_import);
+}
+
+// Checked before anything is sent: the node need not even exist.
+TEST(KuboCar, ImportRefusesABadCarWithoutSendingIt) {
+  auto kubo = MakeKubo("http://127.0.0.1:" + std::to_string(ClosedPort()));
+  ASSERT_NE(kubo, nullptr);
+  TestDag d = MakeDag();
+  TestDag bad = d;
+  bad.blocks[d.order[3]] = Bytes{'x'};
+  Status st = kubo->ImportCar(MakeCar(bad, bad.order));
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find(d.order[3].ToString()), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("kubo-test"), std::string::npos) << st.ToString();
+  st = kubo->ImportCar("not a CAR");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  st = kubo->ImportCar("");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  // A good CAR gets as far as the (absent) node.
+  st = kubo->ImportCar(MakeCar(d, d.order));
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+}
+
+TEST(KuboCar, ExportGivesTheVerifiedDag) {
+  REQUIRE_NODE();
+  auto kubo = MakeKubo(NodeUrl());
+  ASSERT_NE(kubo, nullptr);
+  TestDag d = MakeDag();
+  PutAll(*kubo, d);
+  Status st;
+  std::vector<Cid> got = ExportAll(*kubo, d, &st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(got, d.order);
+  RemoveAll(*kubo, d);
+}
+
+TEST(KuboCar, ImportThenPin) {
+  REQUIRE_NODE();
+  auto kubo = MakeKubo(NodeUrl());
+  ASSERT_NE(kubo, nullptr);
+  // One leaf over 1 MiB: block/put cannot take it on js-ipfs (413), dag/import can.
+  TestDag d = MakeDag(64, 1536 * 1024);
+  Status st = kubo->ImportCar(MakeCar(d, d.order));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  // Imported, not pinned: the pin is the backend's own Pin.
+  auto pin = kubo->PinStatus(d.root);
+  ASSERT_TRUE(pin.ok()) << pin.status().ToString();
+  EXPECT_EQ(pin->state, PinState::kAbsent);
+  st = kubo->Pin(d.root, {});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  pin = kubo->PinStatus(d.root);
+  ASSERT_TRUE(pin.ok()) << pin.status().ToString();
+  EXPECT_EQ(pin->state, PinState::kPinned);
+  for (const auto& [c, data] : d.blocks) {
+    auto got = GetVerified(*kubo, c);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, data);
+  }
+  RemoveAll(*kubo, d);
+}
+
+TEST(KuboCar, CopyDagBothWaysGoesByCar) {
+  REQUIRE_NODE();
+  int port = NodePort();
+  if (port == 0) GTEST_SKIP() << "node is not at http://127.0.0.1:PORT";
+  TempDir dir;
+  auto src = Local(dir.path() + "/src");
+  TestDag d = MakeDag(2000);
+  for (const auto& [c, data] : d.blocks) ASSERT_TRUE(src->Put(c, data).ok());
+  uint64_t total = 0;
+  for (const auto& [c, data] : d.blocks) total += data.size();
+
+  // local -> node: one dag/import instead of a block/put per block.
+  NodeProxy proxy(port);
+  auto kubo = MakeKubo(proxy.Url());
+  ASSERT_NE(kubo, nullptr);
+  CopyStats stats;
+  Status st = CopyDag(*src, *kubo, d.root, PinRequest{}, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(proxy.Count("dag/import"), 1);
+  EXPECT_EQ(proxy.Count("block/put"), 0);
+  EXPECT_EQ(proxy.Count("block/stat"), 0);
+  EXPECT_EQ(proxy.Count("pin/add"), 1);
+  EXPECT_EQ(stats.blocks, d.blocks.size());
+  EXPECT_EQ(stats.bytes, total);
+  auto pin = kubo->PinStatus(d.root);
+  ASSERT_TRUE(pin.ok()) << pin.status().ToString();
+  EXPECT_EQ(pin->state, PinState::kPinned);
+
+  // node -> local: one dag/export instead of a block/get per block.
+  auto back = Local(dir.path() + "/back");
+  st = CopyDag(*kubo, *back, d.root, PinRequest{}, &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(proxy.Count("dag/export"), 1);
+  EXPECT_EQ(proxy.Count("block/get"), 0);
+  EXPECT_EQ(stats.blocks, d.blocks.size());
+  for (const auto& [c, data] : d.blocks) EXPECT_EQ(*GetVerified(*back, c), data);
+  EXPECT_EQ(back->PinStatus(d.root)->state, PinState::kPinned);
+  RemoveAll(*kubo, d);
+}
+
+TEST(KuboCar, ExportAlteredInTransitIsRefused) {
+  REQUIRE_NODE();
+  int port = NodePort();
+  if (port == 0) GTEST_SKIP() << "node is not at http://127.0.0.1:PORT";
+  auto direct = MakeKubo(NodeUrl());
+  ASSERT_NE(direct, nullptr);
+  TestDag d = MakeDag();
+  PutAll(*direct, d);
+  const Cid& victim = d.order[6];  // b0, a raw leaf of random letters
+  const Bytes& data = d.blocks[victim];
+  ProxyOptions flip;
+  flip.flip_text.assign(data.begin(), data.begin() + 24);
+  NodeProxy proxy(port, flip);
+  auto kubo = MakeKubo(proxy.Url());
+  ASSERT_NE(kubo, nullptr);
+  Status st;
+  std::vector<Cid> got = ExportAll(*kubo, d, &st);
+  EXPECT_EQ(proxy.corrupted(), 1);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find(victim.ToString()), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("kubo backend kubo-test"), std::string::npos) << st.ToString();
+  EXPECT_EQ(got, std::vector<Cid>(d.order.begin(), d.order.begin() + 6));
+  RemoveAll(*direct, d);
+}
+
+// A DAG the node holds only part of. Kubo (offline) says so at once; js-ipfs
+// waits for the missing block until the export's timeout (pin_timeout_ms,
+// short here). Either way the export fails after the blocks it had.
+TEST(KuboCar, ExportOfAnIncompleteDagFails) {
+  REQUIRE_NODE();
+  auto kubo = MakeKubo(NodeUrl(), {{"pin_timeout_ms", "1500"}});
+  ASSERT_NE(kubo, nullptr);
+  TestDag d = MakeDag();
+  PutAll(*kubo, d);
+  const Cid& missing = d.order[3];  // a1
+  ASSERT_TRUE(kubo->Delete(missing).ok());
+  Status st;
+  std::vector<Cid> got = ExportAll(*kubo, d, &st);
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.code() == StatusCode::kNotFound || st.code() == StatusCode::kUnavailable)
+      << st.ToString();
+  EXPECT_NE(st.message().find("dag/export"), std::string::npos) << st.ToString();
+  EXPECT_EQ(got, std::vector<Cid>(d.order.begin(), d.order.begin() + 3));
+  for (const auto& [c, data] : d.blocks) EXPECT_TRUE(kubo->Delete(c).ok());
+}
+
+// Behind a server that refuses request bodies over 1 MiB (js-ipfs does for
+// block/put, nginx by default for everything): after the first 413 the CAR
+// goes in pieces under the limit, and a block too large for any piece goes
+// through block/put, which is refused with a clear message.
+TEST(KuboCar, ImportUnderARequestBodyLimit) {
+  REQUIRE_NODE();
+  int port = NodePort();
+  if (port == 0) GTEST_SKIP() << "node is not at http://127.0.0.1:PORT";
+  ProxyOptions limit;
+  limit.body_limit = 1024 * 1024;
+  NodeProxy proxy(port, limit);
+  auto kubo = MakeKubo(proxy.Url());
+  ASSERT_NE(kubo, nullptr);
+  TestDag d = MakeDag(400 * 1024);  // 6 leaves of 400 KiB: a 2.4 MB CAR
+  Status st = kubo->ImportCar(MakeCar(d, d.order));
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  std::vector<NodeProxy::Seen> seen = proxy.seen();
+  ASSERT_GE(seen.size(), 4u);
+  EXPECT_EQ(seen[0].path, "/api/v0/dag/import");
+  EXPECT_EQ(seen[0].status, 413);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].path, "/api/v0/dag/import");
+    EXPECT_EQ(seen[i].status, 200);
+    EXPECT_LE(seen[i].body, limit.body_limit);
+  }
+  auto direct = MakeKubo(NodeUrl());
+  st = direct->Pin(d.root, {});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (const auto& [c, data] : d.blocks) EXPECT_EQ(*GetVerified(*direct, c), data);
+  RemoveAll(*direct, d);
+
+  // A block no piece can hold: block/put, refused as too large.
+  TestDag big = MakeDag(64, 1536 * 1024);
+  size_t before = proxy.seen().size();
+  st = kubo->ImportCar(MakeCar(big, big.order));
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("HTTP 413"), std::string::npos) << st.ToString();
+  seen = proxy.seen();
+  ASSERT_GT(seen.size(), before);
+  EXPECT_EQ(seen.back().path, "/api/v0/block/put");
+  EXPECT_EQ(seen.back().status, 413);
+  for (const auto& [c, data] : big.blocks) EXPECT_TRUE(direct->Delete(c).ok());
 }
 
 }  // namespace
