@@ -85,7 +85,7 @@ class CborCursor {
 
   Status Expect(uint8_t want_major, uint64_t* arg, const char* what) {
     size_t at = pos_;
-    uint8_t major;
+    uint8_t major = 0;
     RETURN_IF_ERROR(ReadHead(&major, arg));
     if (major != want_major) {
       return Status::InvalidArgument("CAR header: expected " + std::string(what) +
