@@ -197,52 +197,73 @@ fi
 
 # ------------------------------------------------------------------ 2. durable POST /pins
 if ! skip pins; then
-  R2="$W/pins"
-  DPORT=$(free_port)
-  # Only `local`, and CIDs whose blocks exist nowhere: reconcile allocates `local`, the copy
-  # finds no source and fails, the CID stays `queued` and is retried after retry_base_ms
-  # (60 s here, so no retry falls inside the measurement).
-  make_repo "$R2" '{"api": {"threads": 1}, "replication": {"retry_base_ms": 60000}, "backends": [{"name": "local", "type": "local"}]}'
-  "$T" fsync --dir "$R2" --seconds 3 > "$W/fsync.txt"
+  # Each run on a fresh repository and daemon (core 1, api.threads 1). Two configurations:
+  #  local: only `local`, CIDs whose blocks exist nowhere: reconcile allocates `local` for each
+  #         new CID, the copy job finds no source and fails, the CID goes back to `queued`
+  #         (retry_base_ms 60 s, so no retry falls inside the measurement);
+  #  none:  no backend at all: reconcile can only record "not enough usable backends" (the
+  #         API path and the group commit with the least background work).
+  CFG_LOCAL='{"api": {"threads": 1}, "replication": {"retry_base_ms": 60000}, "backends": [{"name": "local", "type": "local"}]}'
+  CFG_NONE='{"api": {"threads": 1}, "replication": {"retry_base_ms": 60000}, "backends": []}'
+  mkdir -p "$W/fsync"
+  "$T" fsync --dir "$W/fsync" --seconds 3 > "$W/fsync.txt"
   FSYNC_A=$(get fsyncs_per_s "$W/fsync.txt")
-  "$T" cids --n 400000 --seed 21 > "$W/cids-a"
-  "$T" cids --n 400000 --seed 22 > "$W/cids-b"
-  start_daemon "$R2" "$DPORT" 1
-  TOKEN=$(cat "$R2/api.token")
-  c0=$(cpu_ticks "$DPID")
-  taskset -c 0 "$T" post --port "$DPORT" --token "$TOKEN" --cids "$W/cids-a" --conns "$CONNS" --seconds "$DUR" > "$W/post.txt"
-  P_CPU=$(calc "($(cpu_ticks "$DPID") - $c0) / $HZ / $(get post_seconds "$W/post.txt")")
-  P202=$(get post_202 "$W/post.txt"); PSENT=$(get post_sent "$W/post.txt")
-  PRATE=$(get post_202_per_s "$W/post.txt")
-  STORED1=$(stored_pins "$DPORT" "$TOKEN")
-  CHECK1=$([ "$STORED1" = "$P202" ] && [ "$PSENT" = "$P202" ] && echo "yes ($STORED1 stored = $P202 × 202, of $PSENT sent)" || echo "NO: $STORED1 stored, $P202 × 202, $PSENT sent")
-  sleep 2
-  STORED1b=$(stored_pins "$DPORT" "$TOKEN")
-  c0=$(cpu_ticks "$DPID")
-  CIDS_FILE="$W/cids-b" IPFS_KIT_TOKEN="$TOKEN" run_wrk "$W/wrk-pins" -s "$ROOT/bench/wrk/pins.lua" "http://127.0.0.1:$DPORT"
-  W_CPU=$(calc "($(cpu_ticks "$DPID") - $c0) / $HZ / $DUR")
-  sleep 2  # requests wrk left in flight are committed (and stored) all the same
-  STORED2=$(stored_pins "$DPORT" "$TOKEN")
-  W202=$(awk '$1 == "wrk_202" {print $2}' "$W/wrk-pins.txt"); WNON=$(awk '$1 == "wrk_non202" {print $2}' "$W/wrk-pins.txt")
-  WRPS=$(calc "$W202 / $DUR")
-  WDELTA=$((STORED2 - STORED1b))
-  curl -sf "http://127.0.0.1:$DPORT/replication" > "$W/repl2.json"
-  stop_pid "$DPID"
-  "$T" fsync --dir "$R2" --seconds 3 > "$W/fsync2.txt"
+  PIN_ROWS=()
+  run=0
+  for spec in "local tool" "local wrk" "none tool"; do
+    read -r CFG CLIENT <<< "$spec"
+    run=$((run + 1))
+    R2="$W/pins-$run"
+    DPORT=$(free_port)
+    if [ "$CFG" = local ]; then make_repo "$R2" "$CFG_LOCAL"; else make_repo "$R2" "$CFG_NONE"; fi
+    "$T" cids --n 400000 --seed $((20 + run)) > "$W/cids-$run"
+    start_daemon "$R2" "$DPORT" 1
+    TOKEN=$(cat "$R2/api.token")
+    c0=$(cpu_ticks "$DPID")
+    if [ "$CLIENT" = tool ]; then
+      taskset -c 0 "$T" post --port "$DPORT" --token "$TOKEN" --cids "$W/cids-$run" --conns "$CONNS" --seconds "$DUR" > "$W/post-$run.txt"
+      SECS=$(get post_seconds "$W/post-$run.txt")
+      CPU=$(calc "($(cpu_ticks "$DPID") - $c0) / $HZ / $SECS")
+      N202=$(get post_202 "$W/post-$run.txt"); SENT=$(get post_sent "$W/post-$run.txt")
+      RATE=$(get post_202_per_s "$W/post-$run.txt")
+      STORED=$(stored_pins "$DPORT" "$TOKEN")
+      if [ "$STORED" = "$N202" ] && [ "$SENT" = "$N202" ]; then
+        CHECK="$STORED = the 202s (all $SENT sent got 202)"
+      else
+        CHECK="MISMATCH: $STORED stored, $N202 × 202, $SENT sent"
+      fi
+      LAT="$(f2 "$(get post_latency_p50_us "$W/post-$run.txt") / 1000") / $(f2 "$(get post_latency_p99_us "$W/post-$run.txt") / 1000") ms"
+      NAME="daemon_bench_tool post (stops sending at ${DUR} s, then waits for every answer)"
+    else
+      CIDS_FILE="$W/cids-$run" IPFS_KIT_TOKEN="$TOKEN" run_wrk "$W/wrk-pins" -s "$ROOT/bench/wrk/pins.lua" "http://127.0.0.1:$DPORT"
+      CPU=$(calc "($(cpu_ticks "$DPID") - $c0) / $HZ / $DUR")
+      sleep 2  # requests wrk left in flight are committed (and stored) all the same
+      STORED=$(stored_pins "$DPORT" "$TOKEN")
+      N202=$(awk '$1 == "wrk_202" {print $2}' "$W/wrk-pins.txt"); NON=$(awk '$1 == "wrk_non202" {print $2}' "$W/wrk-pins.txt")
+      RATE=$(calc "$N202 / $DUR")
+      CHECK="$STORED = the 202s + $((STORED - N202)) in flight when wrk stopped; $NON other answers"
+      LAT="$(awk '/^ +Latency/{print $2; exit}' "$W/wrk-pins.txt") avg"
+      NAME="wrk -t1 -c$CONNS -d${DUR}s + bench/wrk/pins.lua"
+    fi
+    REPL=$(curl -sf "http://127.0.0.1:$DPORT/replication" | jq -r '"\(.totals.jobs_done + .totals.jobs_failed)"')
+    stop_pid "$DPID"
+    PIN_ROWS+=("| $CFG | $NAME | $(f0 "$RATE") | RATIO:$RATE | $N202 | $CHECK | $LAT | $(f0 "$CPU * 100") % | $REPL | ≥ 2,000/s | $(yes_no "$RATE >= 2000") |")
+  done
+  "$T" fsync --dir "$W/fsync" --seconds 3 > "$W/fsync2.txt"
   FSYNC_B=$(get fsyncs_per_s "$W/fsync2.txt")
   FSYNC=$(calc "($FSYNC_A + $FSYNC_B) / 2")
 
   echo "### POST /pins: durable submissions/s (202 after the group commit, synchronous=FULL)"
   echo
-  echo "Daemon on core 1 (api.threads 1), client on core 0, $CONNS connections, ${DUR} s; backends: \`local\` only, CIDs whose blocks exist nowhere (reconcile marks each \`queued\` after one failed copy; retries 60 s later)."
+  echo "Each run on a fresh repository and daemon: daemon on core 1 (api.threads 1), client on core 0, $CONNS connections, ${DUR} s. Backends \`local\`: only the local store, CIDs whose blocks exist nowhere (each new CID gets a copy job that fails: no source; retried 60 s later). Backends \`none\`: no backend, reconcile only records that none is usable."
   echo
-  echo "| client | 202/s | × fdatasync/s | 202s | stored afterwards | latency p50 / p99 | daemon CPU (core 1) | target | met? |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-  echo "| reference: 4 KiB append + fdatasync, one at a time (\`daemon_bench_tool fsync\`, 3 s before and after; mean) | $(f0 "$FSYNC") ($(f0 "$FSYNC_A"), $(f0 "$FSYNC_B")) | 1.00× | | | | | | |"
-  echo "| daemon_bench_tool post (drains: stops sending, then waits for every answer) | $(f0 "$PRATE") | $(f1 "$PRATE / $FSYNC")× | $P202 | $CHECK1 | $(f2 "$(get post_latency_p50_us "$W/post.txt") / 1000") / $(f2 "$(get post_latency_p99_us "$W/post.txt") / 1000") ms | $(f0 "$P_CPU * 100") % | ≥ 2,000/s | $(yes_no "$PRATE >= 2000") |"
-  echo "| wrk -t1 -c$CONNS + bench/wrk/pins.lua | $(f0 "$WRPS") | $(f1 "$WRPS / $FSYNC")× | $W202 (+$WNON other) | $WDELTA ($((WDELTA - W202)) in flight when wrk stopped) | $(awk '/^ +Latency/{print $2; exit}' "$W/wrk-pins.txt") avg | $(f0 "$W_CPU * 100") % | ≥ 2,000/s | $(yes_no "$WRPS >= 2000") |"
-  echo
-  echo "CIDs after both runs: $(jq -c .cids "$W/repl2.json"); copy jobs run (all failing: no source) $(jq .totals.jobs_failed "$W/repl2.json"), i.e. how far reconcile got behind the submissions."
+  echo "| backends | client | 202/s | × fdatasync/s | 202s | pin requests stored afterwards | latency p50 / p99 | daemon CPU (core 1) | copy jobs run meanwhile | target | met? |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| | reference: 4 KiB append + fdatasync, one at a time (\`daemon_bench_tool fsync\`, 3 s before and after the runs; mean) | $(f0 "$FSYNC") ($(f0 "$FSYNC_A"), $(f0 "$FSYNC_B")) | 1.00× | | | | | | | |"
+  for row in "${PIN_ROWS[@]}"; do
+    r=${row#*RATIO:}; r=${r%% |*}
+    echo "${row/RATIO:$r/$(f1 "$r / $FSYNC")×}"
+  done
   echo
 fi
 
