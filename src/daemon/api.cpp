@@ -284,7 +284,10 @@ http::Response Routing(Context& ctx, const std::string& cid_text) {
   {
     std::lock_guard<std::mutex> lock(ctx.routes_mu);
     if (!ctx.routes) {
-      auto r = routing::RouteReader::Open(ctx.repo_path + "/index");
+      // A bounded cache: lookups spread over a large index must not keep
+      // every decoded row group (1M pins: ~760 MiB) in the daemon.
+      auto r = routing::RouteReader::Open(ctx.repo_path + "/index",
+                                          routing::RouteReader::Options{200, 64});
       if (!r.ok())
         return ApiError(503, "UNAVAILABLE", "no routing index yet: " + r.status().message());
       ctx.routes = std::move(r).value();

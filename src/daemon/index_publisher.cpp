@@ -83,49 +83,6 @@ Status IndexPublisher::PublishNow() {
     std::lock_guard<std::mutex> lock(mu_);
     dirty_ = false;  // changes from now on ask for the next publish
   }
-  // Memory matters here (a million pins): no per-CID maps. Locations come
-  // sorted by CID from the store; pins are sorted by CID here, and one merge
-  // fills each pin's replica count and size.
-  std::vector<routing::LocationRow> locations;
-  RETURN_IF_ERROR(store_.ForEachLocation([&](const state::LocationRecord& l) {
-    routing::LocationRow r;
-    r.cid = l.cid;
-    r.backend = l.backend;
-    r.state = l.state == "removing" ? "pinned" : l.state;  // still there until the unpin is done
-    r.size_bytes = l.size_bytes;
-    if (l.verified_ms > 0) r.verified_at_ms = l.verified_ms;
-    locations.push_back(std::move(r));
-    return true;
-  }));
-  std::vector<routing::PinRow> pins;
-  RETURN_IF_ERROR(store_.ForEachPin([&](const state::PinRecord& p) {
-    routing::PinRow r;
-    r.cid = p.cid;
-    if (!p.name.empty()) r.name = p.name;
-    r.status = p.status;
-    r.replication_min = p.replication_min;
-    r.replication_max = p.replication_max;
-    r.created_at_ms = p.created_ms;
-    r.updated_at_ms = p.created_ms;
-    pins.push_back(std::move(r));
-    return true;
-  }));
-  std::sort(pins.begin(), pins.end(), [](const routing::PinRow& x, const routing::PinRow& y) { return x.cid < y.cid; });
-  size_t li = 0;
-  for (size_t pi = 0; pi < pins.size();) {
-    const std::string& cid = pins[pi].cid;
-    while (li < locations.size() && locations[li].cid < cid) ++li;
-    int replicas = 0;
-    int64_t size = 0;
-    for (size_t k = li; k < locations.size() && locations[k].cid == cid; ++k) {
-      if (locations[k].state == "pinned") ++replicas;
-      if (locations[k].size_bytes > 0) size = locations[k].size_bytes;
-    }
-    for (; pi < pins.size() && pins[pi].cid == cid; ++pi) {
-      pins[pi].replicas = replicas;
-      pins[pi].size_bytes = size;
-    }
-  }
   std::map<std::string, std::pair<int64_t, int64_t>> totals;
   if (auto t = store_.LocationTotals(); t.ok()) {
     for (const auto& [b, n, bytes] : *t) totals[b] = {n, bytes};
@@ -160,9 +117,51 @@ Status IndexPublisher::PublishNow() {
   configs += "]}\n";
   std::string repo_dir = dir_.substr(0, dir_.rfind('/'));
   RETURN_IF_ERROR(repo::WriteFileAtomic(repo_dir + "/backends.json", AsBytes(configs)));
+  // Streamed from the store a page at a time, in CID order, so memory stays
+  // about one row group whatever the number of pins (docs/benchmarks.md).
+  constexpr int kPage = 4096;
+  std::string pin_cid, pin_id;
+  auto pins = [&](std::vector<routing::PinRow>* out) -> Result<bool> {
+    ASSIGN_OR_RETURN(auto page, store_.PinsByCid(pin_cid, pin_id, kPage));
+    for (auto& p : page) {
+      routing::PinRow r;
+      r.cid = std::move(p.cid);
+      if (!p.name.empty()) r.name = std::move(p.name);
+      r.status = std::move(p.status);
+      r.replication_min = p.replication_min;
+      r.replication_max = p.replication_max;
+      r.replicas = p.replicas;
+      r.size_bytes = p.size_bytes;
+      r.created_at_ms = p.created_ms;
+      r.updated_at_ms = p.created_ms;
+      out->push_back(std::move(r));
+    }
+    if (!page.empty()) {
+      pin_cid = out->back().cid;
+      pin_id = page.back().request_id;
+    }
+    return static_cast<int>(page.size()) == kPage;
+  };
+  std::string loc_cid, loc_backend;
+  auto locations = [&](std::vector<routing::LocationRow>* out) -> Result<bool> {
+    ASSIGN_OR_RETURN(auto page, store_.LocationsAfter(loc_cid, loc_backend, kPage));
+    for (auto& l : page) {
+      routing::LocationRow r;
+      r.cid = std::move(l.cid);
+      r.backend = std::move(l.backend);
+      r.state = l.state == "removing" ? "pinned" : l.state;  // still there until the unpin is done
+      r.size_bytes = l.size_bytes;
+      if (l.verified_ms > 0) r.verified_at_ms = l.verified_ms;
+      out->push_back(std::move(r));
+    }
+    if (!page.empty()) {
+      loc_cid = out->back().cid;
+      loc_backend = out->back().backend;
+    }
+    return static_cast<int>(page.size()) == kPage;
+  };
   routing::IndexWriter writer(dir_);
-  ASSIGN_OR_RETURN(uint64_t gen,
-                   writer.Publish(std::move(pins), std::move(locations), std::move(backends)));
+  ASSIGN_OR_RETURN(uint64_t gen, writer.PublishSorted(pins, locations, std::move(backends)));
   std::lock_guard<std::mutex> lock(mu_);
   generation_ = gen;
   return Status::Ok();

@@ -32,10 +32,9 @@ BackendRow Backend(const std::string& name, const std::string& state, double p50
 
 TEST(Routing, LookupOrdersBestFirstAndSuggestFilters) {
   std::string dir = TempDir("basic");
-  std::vector<BackendRow> backends = {Backend("slow", "healthy", 50, 1, 1000, 5),
-                                      Backend("fast", "healthy", 5, 0, 10, 1),
-                                      Backend("down", "unhealthy", 1, 9, 1 << 30, 0),
-                                      Backend("big", "healthy", 5, 3, 1 << 30, 1)};
+  std::vector<BackendRow> backends = {
+      Backend("slow", "healthy", 50, 1, 1000, 5), Backend("fast", "healthy", 5, 0, 10, 1),
+      Backend("down", "unhealthy", 1, 9, 1 << 30, 0), Backend("big", "healthy", 5, 3, 1 << 30, 1)};
   std::vector<PinRow> pins;
   std::vector<LocationRow> locs;
   for (int i = 0; i < 1000; ++i) {
@@ -43,7 +42,8 @@ TEST(Routing, LookupOrdersBestFirstAndSuggestFilters) {
     p.cid = "bafy" + std::to_string(100000 + i);
     p.size_bytes = i;
     pins.push_back(p);
-    for (const char* b : {"slow", "fast", "down", "big"}) locs.push_back({p.cid, b, "pinned", i, std::nullopt});
+    for (const char* b : {"slow", "fast", "down", "big"})
+      locs.push_back({p.cid, b, "pinned", i, std::nullopt});
   }
   IndexWriterOptions o;
   o.rows_per_group = 64;  // many row groups, each holding whole CIDs
@@ -95,7 +95,8 @@ TEST(Routing, ReaderPicksUpNewGenerationsAndOldOnesAreRemoved) {
   (void)(*r)->Suggest(0, 1);
   EXPECT_EQ((*r)->generation(), 6u);
   size_t files = 0;
-  for (auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".parquet";
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    files += e.path().extension() == ".parquet";
   EXPECT_EQ(files, 9u);  // generations 4, 5, 6
   std::filesystem::remove_all(dir);
 }
@@ -118,7 +119,8 @@ TEST(Routing, ConcurrentPublishAndLookupSeeWholeGenerations) {
       p.size_bytes = gen;
       pins.push_back(p);
       // The number of locations changes with the generation too.
-      for (int k = 0; k < 1 + gen % 2; ++k) locs.push_back({p.cid, k ? "b" : "a", "pinned", gen, std::nullopt});
+      for (int k = 0; k < 1 + gen % 2; ++k)
+        locs.push_back({p.cid, k ? "b" : "a", "pinned", gen, std::nullopt});
     }
     IndexWriterOptions o;
     o.rows_per_group = 50;
@@ -178,6 +180,63 @@ TEST(Routing, ConcurrentPublishAndLookupSeeWholeGenerations) {
   }
   EXPECT_GT(published, 5);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ipfs_kit::routing
+
+namespace ipfs_kit::routing {
+namespace {
+
+// PublishSorted pulls small batches; row groups of 4 rows; one CID with 6
+// locations straddles the cut and must land in one group.
+TEST(Routing, StreamedPublishKeepsACidInOneGroupAndRefusesUnsortedRows) {
+  std::string dir = TempDir("stream");
+  std::vector<LocationRow> locs;
+  std::vector<PinRow> pins;
+  for (int i = 0; i < 10; ++i) {
+    std::string cid = "cid" + std::to_string(100 + i);
+    PinRow p;
+    p.cid = cid;
+    pins.push_back(p);
+    int n = i == 1 ? 6 : 1;
+    for (int k = 0; k < n; ++k) {
+      LocationRow l;
+      l.cid = cid;
+      l.backend = "b" + std::to_string(k);
+      locs.push_back(l);
+    }
+  }
+  auto batches = [](const auto& rows) {
+    return [&rows, pos = size_t{0}](auto* out) mutable -> Result<bool> {
+      for (size_t k = 0; k < 3 && pos < rows.size(); ++k) out->push_back(rows[pos++]);
+      return pos < rows.size();
+    };
+  };
+  IndexWriterOptions o;
+  o.rows_per_group = 4;
+  IndexWriter w(dir, o);
+  auto gen = w.PublishSorted(batches(pins), batches(locs), {});
+  ASSERT_TRUE(gen.ok()) << gen.status().ToString();
+  auto reader = RouteReader::Open(dir);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto routes = (*reader)->Lookup("cid101");
+  ASSERT_TRUE(routes.ok());
+  EXPECT_EQ(routes->size(), 6u);
+  for (int i = 0; i < 10; ++i) {
+    auto r = (*reader)->Lookup("cid" + std::to_string(100 + i));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->size(), i == 1 ? 6u : 1u) << i;
+    auto p = (*reader)->GetPin("cid" + std::to_string(100 + i));
+    ASSERT_TRUE(p.ok() && p->has_value()) << i;
+  }
+  std::swap(locs[0], locs[8]);
+  auto bad = w.PublishSorted(batches(pins), batches(locs), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("not sorted"), std::string::npos)
+      << bad.status().ToString();
+  EXPECT_EQ((*reader)->generation(), *gen);  // nothing published
 }
 
 }  // namespace

@@ -103,6 +103,11 @@ CREATE INDEX pins_created_id ON pins(created_ms, request_id);
     R"sql(
 ALTER TABLE cids ADD COLUMN mark INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: pins paged in CID order (the streamed index publish).
+    R"sql(
+DROP INDEX pins_cid;
+CREATE INDEX pins_cid_id ON pins(cid, request_id);
+)sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -350,6 +355,48 @@ class SqliteStore : public Store {
       after_created = batch.back().created_ms;
       after_id = batch.back().request_id;
     }
+  }
+
+  Result<std::vector<PinRecord>> PinsByCid(const std::string& after_cid,
+                                           const std::string& after_id, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(
+        Stmt s,
+        db_.Prepare(std::string("SELECT ") + kPinColumns +
+                    ", (SELECT count(*) FROM locations l WHERE l.cid = p.cid AND "
+                    "l.state IN ('pinned', 'removing')), "
+                    "(SELECT COALESCE(max(size_bytes), 0) FROM locations l WHERE l.cid = p.cid)"
+                    " FROM pins p LEFT JOIN cids c ON c.cid = p.cid"
+                    " WHERE (p.cid, p.request_id) > (?, ?)"
+                    " ORDER BY p.cid, p.request_id LIMIT ?"));
+    s.Bind(1, after_cid).Bind(2, after_id).Bind(3, limit);
+    std::vector<PinRecord> out;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      PinRecord p = ReadPin(s);
+      p.replicas = static_cast<int>(s.Int(12));
+      p.size_bytes = s.Int(13);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::vector<LocationRecord>> LocationsAfter(const std::string& after_cid,
+                                                     const std::string& after_backend,
+                                                     int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(Stmt s, db_.Prepare(std::string("SELECT ") + kLocationColumns +
+                                         " FROM locations WHERE (cid, backend) > (?, ?)"
+                                         " ORDER BY cid, backend LIMIT ?"));
+    s.Bind(1, after_cid).Bind(2, after_backend).Bind(3, limit);
+    std::vector<LocationRecord> out;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadLocation(s));
+    }
+    return out;
   }
 
   Result<std::optional<CidRecord>> GetCid(const std::string& cid) override {

@@ -39,7 +39,7 @@ class StoreTest : public ::testing::Test {
 TEST_F(StoreTest, AddGetDeletePinsAndPolicy) {
   auto st = OpenStore();
   ASSERT_TRUE(st);
-  EXPECT_EQ(st->schema_version(), 3);
+  EXPECT_EQ(st->schema_version(), 4);
   auto added =
       st->AddPins({Pin("bafyA", "one", 1, 2), Pin("bafyA", "two", 2, 3), Pin("bafyB", "three")});
   ASSERT_TRUE(added.ok()) << added.status().ToString();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,8 +41,8 @@ struct LocationRow {
 
 struct BackendRow {
   std::string name;
-  std::string type;                // local | s3 | kubo | gateway | pinning-service | ipfs-cluster
-  std::string state = "unknown";   // healthy | degraded | unhealthy | unknown
+  std::string type;               // local | s3 | kubo | gateway | pinning-service | ipfs-cluster
+  std::string state = "unknown";  // healthy | degraded | unhealthy | unknown
   std::optional<std::string> reason;
   double latency_ms_p50 = 0;
   double latency_ms_p99 = 0;
@@ -71,6 +72,16 @@ class IndexWriter {
   // Sorts (copies of) the rows and publishes generation current+1. Returns it.
   Result<uint64_t> Publish(std::vector<PinRow> pins, std::vector<LocationRow> locations,
                            std::vector<BackendRow> backends);
+
+  // The same, streaming: rows are pulled a batch at a time, already sorted
+  // (pins by cid, locations by cid then backend), so memory stays about one
+  // row group whatever the index size. A source appends its next rows to
+  // *out and returns false once it has none left. Rows out of order are
+  // kInvalidArgument and nothing is published.
+  using PinSource = std::function<Result<bool>(std::vector<PinRow>* out)>;
+  using LocationSource = std::function<Result<bool>(std::vector<LocationRow>* out)>;
+  Result<uint64_t> PublishSorted(const PinSource& pins, const LocationSource& locations,
+                                 std::vector<BackendRow> backends);
 
  private:
   std::string dir_;

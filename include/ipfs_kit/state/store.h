@@ -39,6 +39,9 @@ struct PinRecord {
   int64_t created_ms = 0;            // assigned by AddPins when 0
   std::string source;                // "api", "spool", "cli"
   std::string idempotency_key;       // optional: AddPins skips a key it has seen
+  // Filled by PinsByCid only: pinned locations of the CID, and its size.
+  int replicas = 0;
+  int64_t size_bytes = 0;
 };
 
 // What the daemon wants for one CID, derived from its live pin requests.
@@ -132,6 +135,10 @@ class Store {
   virtual Result<PinPage> ListPins(const PinQuery& q) = 0;
   // Every request, oldest first, page by page (index publishing, export).
   virtual Status ForEachPin(const std::function<bool(const PinRecord&)>& fn) = 0;
+  // Up to `limit` requests after (cid, request_id) in that order, each with
+  // its CID's pinned-location count and size (index publishing, streamed).
+  virtual Result<std::vector<PinRecord>> PinsByCid(const std::string& after_cid,
+                                                   const std::string& after_id, int limit) = 0;
 
   // --- CIDs (policy and status) -------------------------------------------------
   virtual Result<std::optional<CidRecord>> GetCid(const std::string& cid) = 0;
@@ -157,6 +164,10 @@ class Store {
   virtual Result<bool> PutLocation(const LocationRecord& l, bool only_if_absent = false) = 0;
   virtual Status DeleteLocation(const std::string& cid, const std::string& backend) = 0;
   virtual Status ForEachLocation(const std::function<bool(const LocationRecord&)>& fn) = 0;
+  // Up to `limit` locations after (cid, backend) in that order.
+  virtual Result<std::vector<LocationRecord>> LocationsAfter(const std::string& after_cid,
+                                                             const std::string& after_backend,
+                                                             int limit) = 0;
   virtual Result<std::vector<std::string>> CidsOnBackend(const std::string& backend) = 0;
   // Pinned locations whose verified_ms is oldest (verify loop sampling).
   virtual Result<std::vector<LocationRecord>> LeastRecentlyVerified(int limit) = 0;
