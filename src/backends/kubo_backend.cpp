@@ -151,7 +151,13 @@ class KuboBackend final : public Backend {
     Capabilities c;
     c.stores_blocks = true;
     c.cheap_has = false;  // a missing block costs lookup_timeout_ms on js-ipfs (see the top)
-    c.car_export = true;
+    // Not advertised as a CAR source: js-ipfs ignores offline=true, so a
+    // dag/export of a DAG it does not hold whole waits on bitswap until the
+    // node-side timeout (pin_timeout_ms, an hour) — seen stalling the daemon's
+    // copy workers in tests/daemon/scenario.py. Copies from kubo go block by
+    // block, where each lookup is bounded by lookup_timeout_ms. ExportCar
+    // itself still works when called directly.
+    c.car_export = false;
     c.car_import = true;
     return c;
   }

@@ -720,7 +720,9 @@ std::vector<Cid> ExportAll(Backend& kubo, const TestDag& d, Status* st) {
 TEST(KuboCar, Capabilities) {
   auto kubo = MakeKubo("http://127.0.0.1:5001");
   ASSERT_NE(kubo, nullptr);
-  EXPECT_TRUE(kubo->capabilities().car_export);
+  // Not a CAR source for CopyDag: js-ipfs's dag/export of an incomplete DAG
+  // waits an hour (see capabilities() in kubo_backend.cpp).
+  EXPECT_FALSE(kubo->capabilities().car_export);
   EXPECT_TRUE(kubo->capabilities().car_import);
 }
 
@@ -810,12 +812,13 @@ TEST(KuboCar, CopyDagBothWaysGoesByCar) {
   ASSERT_TRUE(pin.ok()) << pin.status().ToString();
   EXPECT_EQ(pin->state, PinState::kPinned);
 
-  // node -> local: one dag/export instead of a block/get per block.
+  // node -> local: block by block (kubo is not used as a CAR source, each
+  // lookup stays bounded by lookup_timeout_ms).
   auto back = Local(dir.path() + "/back");
   st = CopyDag(*kubo, *back, d.root, PinRequest{}, &stats);
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(proxy.Count("dag/export"), 1);
-  EXPECT_EQ(proxy.Count("block/get"), 0);
+  EXPECT_EQ(proxy.Count("dag/export"), 0);
+  EXPECT_EQ(proxy.Count("block/get"), static_cast<int>(d.blocks.size()));
   EXPECT_EQ(stats.blocks, d.blocks.size());
   for (const auto& [c, data] : d.blocks) EXPECT_EQ(*GetVerified(*back, c), data);
   EXPECT_EQ(back->PinStatus(d.root)->state, PinState::kPinned);
