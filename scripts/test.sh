@@ -25,7 +25,7 @@ if [ "${IPFS_KIT_SKIP_ASAN:-0}" != 1 ]; then
   echo "test: unit tests under ASan/UBSan"
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPFS_KIT_SANITIZE=ON \
     -DIPFS_KIT_BENCH=OFF > /dev/null
-  units=$(cd build-asan && ninja -t targets all | sed -n 's/^\([a-z_]*_test\): .*/\1/p' | sort -u)
+  units=$(cd build-asan && ninja -t targets all | sed -n 's/^\([a-z0-9_]*_test\): .*/\1/p' | sort -u)
   # shellcheck disable=SC2086
   cmake --build build-asan --target $units
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
