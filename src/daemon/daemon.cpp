@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "api.h"
@@ -44,6 +45,12 @@ struct Daemon::Impl {
   }
 
   Status Apply(const DaemonConfig& c, bool write_file);
+  // The one way a running daemon changes its configuration (SIGHUP, a
+  // changed config.json, PUT /config): `given` or else config.json, applied
+  // whole or not at all; logged as `why`.
+  Status Reconfigure(const std::optional<DaemonConfig>& given, const std::string& why);
+  std::pair<int64_t, int64_t>
+      config_seen;  // config.json's signature once applied; guarded by reload_mu
   Status TakeInSpool();
 };
 
@@ -107,7 +114,9 @@ Status Daemon::Impl::Apply(const DaemonConfig& c, bool write_file) {
   }
   {
     std::lock_guard<std::mutex> lock(ctx.config_mu);
+    DaemonConfig::Api running = ctx.config.api;
     ctx.config = c;
+    if (server) ctx.config.api = running;  // the listening address changes only on restart
   }
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(c.logs.level, &level);
@@ -115,6 +124,24 @@ Status Daemon::Impl::Apply(const DaemonConfig& c, bool write_file) {
   if (replicator) replicator->SetConfig(c);
   if (health) health->SetInterval(c.intervals.health_ms, c.health_history);
   if (index) index->SetIntervals(c.intervals.index_debounce_ms, c.intervals.index_publish_ms);
+  return Status::Ok();
+}
+
+Status Daemon::Impl::Reconfigure(const std::optional<DaemonConfig>& given, const std::string& why) {
+  std::lock_guard<std::mutex> lock(reload_mu);
+  DaemonConfig next;
+  Status s = given ? Status::Ok() : LoadConfig(repo, &next);
+  if (s.ok()) s = Apply(given ? *given : next, given.has_value());
+  config_seen = FileSignature(repo + "/config.json");
+  if (!s.ok()) {
+    log->Write(LogLevel::kError, "config",
+               why + ": refused, the old configuration stays: " + s.ToString());
+    return s;
+  }
+  log->Write(LogLevel::kInfo, "config", why + ": configuration applied");
+  health->ProbeAll();
+  replicator->Wake();
+  index->MarkDirty();
   return Status::Ok();
 }
 
@@ -225,15 +252,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   impl->health = std::make_unique<HealthMonitor>(impl->registry, *impl->store, *impl->log);
   impl->ctx.health = impl->health.get();
   impl->ctx.apply_config = [raw](const DaemonConfig& c) {
-    std::lock_guard<std::mutex> lock(raw->reload_mu);
-    Status s = raw->Apply(c, true);
-    if (s.ok()) {
-      raw->log->Write(LogLevel::kInfo, "config", "configuration applied");
-      raw->health->ProbeAll();
-      raw->replicator->Wake();
-      raw->index->MarkDirty();
-    }
-    return s;
+    return raw->Reconfigure(c, "PUT /config");
   };
 
   http::ServerOptions so;
@@ -283,38 +302,23 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
                    "listening on " + impl->api_url + " (repository " + repo + ")");
   // config.json edited by hand is picked up without a SIGHUP (checked every
   // second); a file with an error is refused and logged, the old config stays.
+  {
+    std::lock_guard<std::mutex> lock(impl->reload_mu);
+    impl->config_seen = FileSignature(repo + "/config.json");
+  }
   impl->watcher = std::thread([raw] {
-    std::string path = raw->repo + "/config.json";
-    auto seen = FileSignature(path);
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(raw->watch_mu);
         raw->watch_cv.wait_for(lock, std::chrono::seconds(1), [raw] { return raw->watch_stop; });
         if (raw->watch_stop) return;
       }
-      auto now = FileSignature(path);
-      if (now == seen) continue;
-      seen = now;
-      DaemonConfig next;
-      Status s = LoadConfig(raw->repo, &next);
-      if (s.ok()) {
+      auto now = FileSignature(raw->repo + "/config.json");
+      {
         std::lock_guard<std::mutex> lock(raw->reload_mu);
-        {
-          std::lock_guard<std::mutex> c(raw->ctx.config_mu);
-          next.api = raw->ctx.config.api;
-        }
-        s = raw->Apply(next, false);
+        if (now == raw->config_seen) continue;  // unchanged, or written by PUT /config
       }
-      if (!s.ok()) {
-        raw->log->Write(
-            LogLevel::kError, "config",
-            "config.json changed but has an error; the old configuration stays: " + s.ToString());
-        continue;
-      }
-      raw->log->Write(LogLevel::kInfo, "config", "config.json changed: configuration reloaded");
-      raw->health->ProbeAll();
-      raw->replicator->Wake();
-      raw->index->MarkDirty();
+      (void)raw->Reconfigure(std::nullopt, "config.json changed");
     }
   });
 
@@ -327,28 +331,7 @@ Daemon::~Daemon() { Stop(); }
 
 std::string Daemon::api_url() const { return impl_->api_url; }
 
-Status Daemon::Reload() {
-  DaemonConfig cfg;
-  Status s = LoadConfig(impl_->repo, &cfg);
-  if (s.ok()) {
-    std::lock_guard<std::mutex> lock(impl_->reload_mu);
-    {
-      std::lock_guard<std::mutex> c(impl_->ctx.config_mu);
-      cfg.api = impl_->ctx.config.api;  // the listening address changes only on restart
-    }
-    s = impl_->Apply(cfg, false);
-  }
-  if (!s.ok()) {
-    impl_->log->Write(LogLevel::kError, "config",
-                      "reload refused, the old configuration stays: " + s.ToString());
-    return s;
-  }
-  impl_->log->Write(LogLevel::kInfo, "config", "configuration reloaded");
-  impl_->health->ProbeAll();
-  impl_->replicator->Wake();
-  impl_->index->MarkDirty();
-  return Status::Ok();
-}
+Status Daemon::Reload() { return impl_->Reconfigure(std::nullopt, "reload (SIGHUP)"); }
 
 void Daemon::Stop() {
   if (!impl_ || impl_->stopped) return;
