@@ -472,7 +472,6 @@ void Replicator::RunCopy(const Job& j) {
   }
 
   backends::PinRequest req;
-  if (cid_rec.ok() && *cid_rec) req.name = "";
   req.origins = origins;
   if (!self_origin_.empty()) req.origins.push_back(self_origin_);
   std::shared_ptr<backends::Backend> src;
