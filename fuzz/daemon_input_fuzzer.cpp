@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "../src/daemon/api.h"
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/daemon/config.h"
 
 namespace d = ipfs_kit::daemon;
@@ -22,12 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (cfg.status().message().empty()) {
     std::abort();
   }
-  auto b = d::ParseBackendConfig(in, "backend");
+  auto b = ipfs_kit::backends::ParseBackendConfig(in, "backend");
   if (b.ok()) {
-    auto again = d::ParseBackendConfig(d::BackendConfigToJson(*b, false), "backend");
+    auto again = ipfs_kit::backends::ParseBackendConfig(
+        ipfs_kit::backends::BackendConfigToJson(*b, false), "backend");
     if (!again.ok() || again->name != b->name || again->params != b->params) std::abort();
   }
-  auto pin = d::ParsePinRequest(in, d::PinDefaults{}, [](const std::string& n) { return n == "local"; });
+  auto pin =
+      d::ParsePinRequest(in, d::PinDefaults{}, [](const std::string& n) { return n == "local"; });
   if (pin.ok() && (pin->cid.empty() || pin->replication_max < pin->replication_min)) std::abort();
   auto t = d::ParseTime(std::string(in.substr(0, 64)));
   if (t && d::ParseTime(d::FormatTime(*t)) != t && *t >= 0) std::abort();

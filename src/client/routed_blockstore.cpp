@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ipfs_kit/backends/backend.h"
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/repo/repo.h"
 #include "ipfs_kit/routing/index.h"
 
@@ -13,7 +14,8 @@ using multiformats::Cid;
 
 class RoutedBlockstore : public blockstore::Blockstore {
  public:
-  RoutedBlockstore(blockstore::Blockstore& local, std::vector<std::unique_ptr<backends::Backend>> remotes)
+  RoutedBlockstore(blockstore::Blockstore& local,
+                   std::vector<std::unique_ptr<backends::Backend>> remotes)
       : local_(local), remotes_(std::move(remotes)) {}
 
   Result<bool> Has(const Cid& cid) override {
@@ -34,8 +36,9 @@ class RoutedBlockstore : public blockstore::Blockstore {
       if (got.ok()) return got;
       tried += (tried.empty() ? "" : "; ") + b->name() + ": " + got.status().ToString();
     }
-    return Status::NotFound("block " + cid.ToString() + " is not in the local store" +
-                            (tried.empty() ? " and no backend holds its DAG" : " nor on any backend (" + tried + ")"));
+    return Status::NotFound(
+        "block " + cid.ToString() + " is not in the local store" +
+        (tried.empty() ? " and no backend holds its DAG" : " nor on any backend (" + tried + ")"));
   }
   Result<uint64_t> Size(const Cid& cid) override {
     auto s = local_.Size(cid);
@@ -43,7 +46,9 @@ class RoutedBlockstore : public blockstore::Blockstore {
     ASSIGN_OR_RETURN(Bytes b, Get(cid));
     return static_cast<uint64_t>(b.size());
   }
-  Status PutParts(const Cid& cid, std::span<const ByteView> parts) override { return local_.PutParts(cid, parts); }
+  Status PutParts(const Cid& cid, std::span<const ByteView> parts) override {
+    return local_.PutParts(cid, parts);
+  }
   Status Delete(const Cid& cid) override { return local_.Delete(cid); }
   Status List(const std::function<bool(const Cid&)>& fn) override { return local_.List(fn); }
   Status Sync() override { return local_.Sync(); }
@@ -58,22 +63,12 @@ std::map<std::string, backends::BackendConfig> ReadConfigs(const std::string& re
   std::map<std::string, backends::BackendConfig> out;
   auto text = repo::ReadSmallFile(repo_path + "/backends.json", 16 << 20);
   if (!text.ok()) return out;
+  // {"backends": [config, ...]}, each entry in the one backend-config form.
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object() || !j.contains("backends") || !j["backends"].is_array()) return out;
-  for (const auto& b : j["backends"]) {
-    if (!b.is_object() || !b.contains("name") || !b["name"].is_string() || !b.contains("type") ||
-        !b["type"].is_string()) {
-      continue;
-    }
-    backends::BackendConfig c;
-    c.name = b["name"].get<std::string>();
-    c.type = b["type"].get<std::string>();
-    if (b.contains("params") && b["params"].is_object()) {
-      for (auto it = b["params"].begin(); it != b["params"].end(); ++it) {
-        if (it->is_string()) c.params[it.key()] = it->get<std::string>();
-      }
-    }
-    out[c.name] = std::move(c);
+  for (const auto& entry : j["backends"]) {
+    auto c = backends::ParseBackendConfig(entry.dump(), "backends.json");
+    if (c.ok()) out[c->name] = std::move(c).value();
   }
   return out;
 }
@@ -81,13 +76,14 @@ std::map<std::string, backends::BackendConfig> ReadConfigs(const std::string& re
 }  // namespace
 
 Result<std::unique_ptr<blockstore::Blockstore>> OpenRoutedBlockstore(const std::string& repo_path,
-                                                                      blockstore::Blockstore& local,
-                                                                      const Cid& root) {
+                                                                     blockstore::Blockstore& local,
+                                                                     const Cid& root) {
   std::vector<std::unique_ptr<backends::Backend>> remotes;
   // Only when the root is not here: a local read never touches the index.
   auto here = local.Has(root);
   if (!here.ok() || !*here) {
-    auto reader = routing::RouteReader::Open(repo_path + "/index", routing::RouteReader::Options{200, 2});
+    auto reader =
+        routing::RouteReader::Open(repo_path + "/index", routing::RouteReader::Options{200, 2});
     if (reader.ok()) {
       auto routes = (*reader)->Lookup(root.ToV1().ToString());
       if (routes.ok()) {
@@ -99,7 +95,8 @@ Result<std::unique_ptr<blockstore::Blockstore>> OpenRoutedBlockstore(const std::
           // The repository's own store is `local` already.
           if (it->second.type == "local" && !it->second.params.count("path")) continue;
           auto b = backends::MakeBackend(it->second, repo_path);
-          if (b.ok() && !(*b)->capabilities().fetches_itself) remotes.push_back(std::move(b).value());
+          if (b.ok() && !(*b)->capabilities().fetches_itself)
+            remotes.push_back(std::move(b).value());
         }
       }
     }

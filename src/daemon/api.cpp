@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/multiformats/cid.h"
 
 namespace ipfs_kit::daemon {
@@ -34,7 +35,7 @@ json HealthJson(const BackendView& v) {
 }
 
 json BackendJson(const BackendView& v) {
-  json j = json::parse(BackendConfigToJson(v.config, true));
+  json j = json::parse(backends::BackendConfigToJson(v.config, true));
   j["source"] = v.from_api ? "api" : "config";
   j["capabilities"] = {{"read_only", v.caps.read_only},
                        {"stores_blocks", v.caps.stores_blocks},
@@ -198,14 +199,14 @@ http::Response Replication(Context& ctx) {
 }
 
 http::Response AddBackend(Context& ctx, const http::Request& req, const std::string& name) {
-  auto cfg = ParseBackendConfig(req.body, "backend");
+  auto cfg = backends::ParseBackendConfig(req.body, "backend");
   if (!cfg.ok()) return ApiError(400, "BAD_REQUEST", cfg.status().message());
   if (cfg->name != name)
     return ApiError(400, "BAD_REQUEST", "backend.name \"" + cfg->name + "\" differs from the path");
   Status s = ctx.registry->AddApiBackend(*cfg, ctx.repo_path);
   if (s.code() == StatusCode::kAlreadyExists) return ApiError(409, "CONFLICT", s.message());
   if (!s.ok()) return ApiError(400, "BAD_REQUEST", s.message());
-  s = ctx.store->PutBackend({cfg->name, BackendConfigToJson(*cfg, false), 0});
+  s = ctx.store->PutBackend({cfg->name, backends::BackendConfigToJson(*cfg, false), 0});
   if (!s.ok()) {
     (void)ctx.registry->Remove(cfg->name);
     return ApiError(500, "INTERNAL_SERVER_ERROR", s.ToString());

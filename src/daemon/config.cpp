@@ -2,6 +2,8 @@
 // every error names the key path (see docs/config.md).
 #include "ipfs_kit/daemon/config.h"
 
+#include "ipfs_kit/backends/backend_config.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -59,70 +61,7 @@ class Reader {
   std::string path_;
 };
 
-Status ParseBackend(const json& j, const std::string& path, backends::BackendConfig* b) {
-  Reader r(j, path);
-  RETURN_IF_ERROR(r.CheckKeys({"name", "type", "params", "tags", "priority", "capacity_bytes"}));
-  RETURN_IF_ERROR(r.Str("name", &b->name, true));
-  if (Status s = ValidateBackendName(b->name); !s.ok()) return r.Err("name", s.message());
-  RETURN_IF_ERROR(r.Str("type", &b->type, true));
-  const auto& types = backends::BackendTypes();
-  if (std::find(types.begin(), types.end(), b->type) == types.end()) {
-    std::string list;
-    for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
-    return r.Err("type", "unknown backend type \"" + b->type + "\" (known: " + list + ")");
-  }
-  RETURN_IF_ERROR(r.Int("priority", &b->priority, -1000000, 1000000));
-  RETURN_IF_ERROR(r.Int("capacity_bytes", &b->capacity_bytes, 0, INT64_MAX));
-  if (const json* p = r.Sub("params")) {
-    if (!p->is_object()) return r.Err("params", "must be an object");
-    for (auto it = p->begin(); it != p->end(); ++it) {
-      if (it->is_string()) {
-        b->params[it.key()] = it->get<std::string>();
-      } else if (it->is_number_integer()) {
-        b->params[it.key()] = std::to_string(it->get<int64_t>());
-      } else if (it->is_boolean()) {
-        b->params[it.key()] = it->get<bool>() ? "true" : "false";
-      } else {
-        return r.Err("params." + it.key(), "must be a string, an integer or a boolean");
-      }
-    }
-  }
-  if (const json* t = r.Sub("tags")) {
-    if (!t->is_array()) return r.Err("tags", "must be an array of strings");
-    for (const auto& x : *t) {
-      if (!x.is_string()) return r.Err("tags", "must be an array of strings");
-      b->tags.push_back(x.get<std::string>());
-    }
-  }
-  return Status::Ok();
-}
-
-json BackendJson(const backends::BackendConfig& b, bool redact) {
-  json params = json::object();
-  for (const auto& [k, v] : b.params) {
-    bool secret = k == "secret_key" || k == "token" || k == "password";
-    params[k] = redact && secret ? "********" : v;
-  }
-  return json{{"name", b.name}, {"type", b.type},         {"params", params},
-              {"tags", b.tags}, {"priority", b.priority}, {"capacity_bytes", b.capacity_bytes}};
-}
-
 }  // namespace
-
-Status ValidateBackendName(const std::string& name) {
-  if (name.empty() || name.size() > 63)
-    return Status::InvalidArgument("backend name must be 1 to 63 characters");
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '-' || c == '_'));
-    if (!ok) {
-      return Status::InvalidArgument(
-          "backend name \"" + name +
-          "\" must be lower-case letters, digits, '-' and '_' (not first)");
-    }
-  }
-  return Status::Ok();
-}
 
 DaemonConfig DefaultConfig() {
   DaemonConfig c;
@@ -208,7 +147,9 @@ Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& sourc
     for (size_t i = 0; i < a->size(); ++i) {
       backends::BackendConfig b;
       std::string path = "backends[" + std::to_string(i) + "]";
-      RETURN_IF_ERROR(ParseBackend((*a)[i], path, &b).WithContext(source));
+      auto parsed = backends::ParseBackendConfig((*a)[i].dump(), path);
+      if (!parsed.ok()) return fail(parsed.status());
+      b = std::move(parsed).value();
       if (!names.insert(b.name).second) {
         return fail(
             Status::InvalidArgument(path + ".name: duplicate backend name \"" + b.name + "\""));
@@ -219,21 +160,10 @@ Result<DaemonConfig> ParseConfig(std::string_view text, const std::string& sourc
   return c;
 }
 
-Result<backends::BackendConfig> ParseBackendConfig(std::string_view text, const std::string& key) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument(key + ": not valid JSON");
-  backends::BackendConfig b;
-  RETURN_IF_ERROR(ParseBackend(j, key, &b));
-  return b;
-}
-
-std::string BackendConfigToJson(const backends::BackendConfig& config, bool redact_secrets) {
-  return BackendJson(config, redact_secrets).dump();
-}
-
 std::string ConfigToJson(const DaemonConfig& c) {
-  json backends = json::array();
-  for (const auto& b : c.backends) backends.push_back(BackendJson(b, false));
+  json list = json::array();
+  for (const auto& b : c.backends)
+    list.push_back(json::parse(backends::BackendConfigToJson(b, false)));
   json j = {
       {"api",
        {{"address", c.api.address},
@@ -261,7 +191,7 @@ std::string ConfigToJson(const DaemonConfig& c) {
         {"max_file_bytes", c.logs.max_file_bytes},
         {"keep_files", c.logs.keep_files}}},
       {"health_history", c.health_history},
-      {"backends", backends},
+      {"backends", list},
   };
   return j.dump(2) + "\n";
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/daemon/config.h"
 
 namespace ipfs_kit::daemon {
@@ -59,10 +60,10 @@ TEST(Config, ErrorsNameTheKey) {
 
 TEST(Config, BackendJsonRedactsSecrets) {
   backends::BackendConfig b{"s3main", "s3", {{"bucket", "b"}, {"secret_key", "hunter2"}}, {}, 0, 0};
-  std::string red = BackendConfigToJson(b, true);
+  std::string red = backends::BackendConfigToJson(b, true);
   EXPECT_EQ(red.find("hunter2"), std::string::npos);
-  EXPECT_NE(BackendConfigToJson(b, false).find("hunter2"), std::string::npos);
-  auto back = ParseBackendConfig(BackendConfigToJson(b, false));
+  EXPECT_NE(backends::BackendConfigToJson(b, false).find("hunter2"), std::string::npos);
+  auto back = backends::ParseBackendConfig(backends::BackendConfigToJson(b, false));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->params.at("secret_key"), "hunter2");
 }

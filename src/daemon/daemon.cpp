@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "context.h"
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/client/spool.h"
 #include "ipfs_kit/http/server.h"
 #include "ipfs_kit/multiformats/cid.h"
@@ -221,7 +222,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   // API backends from the store, then the config's.
   ASSIGN_OR_RETURN(auto api_backends, impl->store->Backends());
   for (const auto& b : api_backends) {
-    auto c = ParseBackendConfig(b.config_json, "state.db backends." + b.name);
+    auto c = backends::ParseBackendConfig(b.config_json, "state.db backends." + b.name);
     Status s = c.ok() ? impl->registry.AddApiBackend(*c, repo) : c.status();
     if (!s.ok())
       impl->log->Write(LogLevel::kError, "backends",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ipfs_kit/backends/backend_config.h"
 #include "ipfs_kit/daemon/config.h"
 #include "ipfs_kit/repo/repo.h"
 #include "ipfs_kit/routing/index.h"
@@ -111,7 +112,7 @@ Status IndexPublisher::PublishNow() {
   bool first = true;
   for (const auto& v : registry_.List()) {
     if (!first) configs += ',';
-    configs += BackendConfigToJson(v.config, false);
+    configs += backends::BackendConfigToJson(v.config, false);
     first = false;
   }
   configs += "]}\n";

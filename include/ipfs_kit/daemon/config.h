@@ -56,12 +56,7 @@ DaemonConfig DefaultConfig();
 Result<DaemonConfig> ParseConfig(std::string_view json_text, const std::string& source = "config");
 std::string ConfigToJson(const DaemonConfig& config);
 
-// Backend configs as JSON objects (the management API takes and returns these).
-Result<backends::BackendConfig> ParseBackendConfig(std::string_view json_text,
-                                                   const std::string& key = "backend");
-std::string BackendConfigToJson(const backends::BackendConfig& config, bool redact_secrets);
-
-// Checks a backend name: [a-z0-9][a-z0-9_-]{0,62}.
-Status ValidateBackendName(const std::string& name);
+// Backend entries are parsed by backends::ParseBackendConfig
+// (include/ipfs_kit/backends/backend_config.h).
 
 }  // namespace ipfs_kit::daemon
