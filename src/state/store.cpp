@@ -320,11 +320,7 @@ class SqliteStore : public Store {
                                          " ORDER BY p.created_ms DESC, p.request_id DESC LIMIT " +
                                          std::to_string(q.limit)));
     for (size_t i = 0; i < binds.size(); ++i) s.Bind(static_cast<int>(i + 1), binds[i]);
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      page.results.push_back(ReadPin(s));
-    }
+    ASSIGN_OR_RETURN(page.results, Rows(s, ReadPin));
     return page;
   }
 
@@ -342,11 +338,7 @@ class SqliteStore : public Store {
                                              " WHERE (p.created_ms, p.request_id) > (?, ?)"
                                              " ORDER BY p.created_ms, p.request_id LIMIT 1000"));
         s.Bind(1, after_created).Bind(2, after_id);
-        for (;;) {
-          ASSIGN_OR_RETURN(bool row, s.Step());
-          if (!row) break;
-          batch.push_back(ReadPin(s));
-        }
+        ASSIGN_OR_RETURN(batch, Rows(s, ReadPin));
       }
       if (batch.empty()) return Status::Ok();
       for (const auto& p : batch) {
@@ -390,13 +382,7 @@ class SqliteStore : public Store {
                                          " FROM locations WHERE (cid, backend) > (?, ?)"
                                          " ORDER BY cid, backend LIMIT ?"));
     s.Bind(1, after_cid).Bind(2, after_backend).Bind(3, limit);
-    std::vector<LocationRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(ReadLocation(s));
-    }
-    return out;
+    return Rows(s, ReadLocation);
   }
 
   Result<std::optional<CidRecord>> GetCid(const std::string& cid) override {
@@ -410,13 +396,7 @@ class SqliteStore : public Store {
                                          " FROM cids WHERE dirty = 1 AND next_attempt_ms <= ?"
                                          " ORDER BY dirty_since_ms LIMIT ?"));
     s.Bind(1, now_ms).Bind(2, limit);
-    std::vector<CidRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(ReadCid(s));
-    }
-    return out;
+    return Rows(s, ReadCid);
   }
 
   Status MarkDirty(const std::vector<std::string>& cids) override {
@@ -492,13 +472,7 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(Stmt s, db_.Prepare(std::string("SELECT ") + kLocationColumns +
                                          " FROM locations WHERE cid = ? ORDER BY backend"));
     s.Bind(1, cid);
-    std::vector<LocationRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(ReadLocation(s));
-    }
-    return out;
+    return Rows(s, ReadLocation);
   }
 
   Result<bool> PutLocation(const LocationRecord& l, bool only_if_absent) override {
@@ -536,11 +510,7 @@ class SqliteStore : public Store {
                                              " FROM locations WHERE (cid, backend) > (?, ?)"
                                              " ORDER BY cid, backend LIMIT 1000"));
         s.Bind(1, after_cid).Bind(2, after_backend);
-        for (;;) {
-          ASSIGN_OR_RETURN(bool row, s.Step());
-          if (!row) break;
-          batch.push_back(ReadLocation(s));
-        }
+        ASSIGN_OR_RETURN(batch, Rows(s, ReadLocation));
       }
       if (batch.empty()) return Status::Ok();
       for (const auto& l : batch) {
@@ -555,13 +525,7 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     ASSIGN_OR_RETURN(Stmt s, db_.Prepare("SELECT cid FROM locations WHERE backend = ?"));
     s.Bind(1, backend);
-    std::vector<std::string> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(s.Text(0));
-    }
-    return out;
+    return Rows(s, [](const Stmt& r) { return r.Text(0); });
   }
 
   Result<std::vector<LocationRecord>> LeastRecentlyVerified(int limit) override {
@@ -570,26 +534,16 @@ class SqliteStore : public Store {
         Stmt s, db_.Prepare(std::string("SELECT ") + kLocationColumns +
                             " FROM locations WHERE state = 'pinned' ORDER BY verified_ms LIMIT ?"));
     s.Bind(1, limit);
-    std::vector<LocationRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(ReadLocation(s));
-    }
-    return out;
+    return Rows(s, ReadLocation);
   }
 
   Result<std::vector<std::tuple<std::string, int64_t, int64_t>>> LocationTotals() override {
     std::lock_guard<std::mutex> lock(mu_);
     ASSIGN_OR_RETURN(Stmt s, db_.Prepare("SELECT backend, count(*), sum(size_bytes) FROM locations "
                                          "WHERE state = 'pinned' GROUP BY backend"));
-    std::vector<std::tuple<std::string, int64_t, int64_t>> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.emplace_back(s.Text(0), s.Int(1), s.Int(2));
-    }
-    return out;
+    return Rows(s, [](const Stmt& r) {
+      return std::tuple<std::string, int64_t, int64_t>(r.Text(0), r.Int(1), r.Int(2));
+    });
   }
 
   Status PutBackend(const BackendRecord& b) override {
@@ -614,13 +568,7 @@ class SqliteStore : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     ASSIGN_OR_RETURN(Stmt s,
                      db_.Prepare("SELECT name, config, added_ms FROM backends ORDER BY name"));
-    std::vector<BackendRecord> out;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(BackendRecord{s.Text(0), s.Text(1), s.Int(2)});
-    }
-    return out;
+    return Rows(s, [](const Stmt& r) { return BackendRecord{r.Text(0), r.Text(1), r.Int(2)}; });
   }
 
   Status AddHealth(const HealthRecord& h, int keep) override {
