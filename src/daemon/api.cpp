@@ -166,18 +166,16 @@ http::Response Replication(Context& ctx) {
   for (const auto& [cid, backend] : r.running)
     running.push_back({{"cid", cid}, {"backend", backend}});
   json failed = json::array();
-  json under = json::array();
-  int64_t under_count = 0;
-  (void)ctx.store->ForEachLocation([&](const state::LocationRecord& l) {
-    if (l.state == "failed" && failed.size() < 100) {
+  if (auto f = ctx.store->LocationsInState("failed", 100); f.ok()) {
+    for (const auto& l : *f) {
       failed.push_back({{"cid", l.cid},
                         {"backend", l.backend},
                         {"attempts", l.attempts},
                         {"error", l.error},
                         {"next_attempt", FormatTime(l.next_attempt_ms)}});
     }
-    return true;
-  });
+  }
+  int64_t under_count = 0;
   auto counts = ctx.store->GetCounts();
   if (counts.ok()) under_count = counts->under_replicated;
   return JsonOk({{"queue_depth", r.queue_depth},

@@ -528,12 +528,13 @@ class SqliteStore : public Store {
     return Rows(s, [](const Stmt& r) { return r.Text(0); });
   }
 
-  Result<std::vector<LocationRecord>> LeastRecentlyVerified(int limit) override {
+  Result<std::vector<LocationRecord>> LocationsInState(const std::string& state,
+                                                       int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(
-        Stmt s, db_.Prepare(std::string("SELECT ") + kLocationColumns +
-                            " FROM locations WHERE state = 'pinned' ORDER BY verified_ms LIMIT ?"));
-    s.Bind(1, limit);
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_.Prepare(std::string("SELECT ") + kLocationColumns +
+                                 " FROM locations WHERE state = ? ORDER BY verified_ms LIMIT ?"));
+    s.Bind(1, state).Bind(2, limit);
     return Rows(s, ReadLocation);
   }
 

@@ -163,6 +163,14 @@ TEST_F(StoreTest, LocationsAreNeverDoubled) {
   EXPECT_EQ(st->CidsOnBackend("s3")->size(), 1u);
   ASSERT_TRUE(st->DeleteLocation("bafyL", "s3").ok());
   EXPECT_EQ(st->Locations("bafyL")->size(), 1u);
+  LocationRecord bad = l;
+  bad.backend = "kubo";
+  bad.state = "failed";
+  ASSERT_TRUE(st->PutLocation(bad).ok());
+  auto failed = st->LocationsInState("failed", 10);
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].backend, "kubo");
+  EXPECT_EQ(st->LeastRecentlyVerified(10)->size(), 1u);  // the pinned one only
 }
 
 TEST_F(StoreTest, DirtyQueue) {

@@ -169,8 +169,13 @@ class Store {
                                                              const std::string& after_backend,
                                                              int limit) = 0;
   virtual Result<std::vector<std::string>> CidsOnBackend(const std::string& backend) = 0;
-  // Pinned locations whose verified_ms is oldest (verify loop sampling).
-  virtual Result<std::vector<LocationRecord>> LeastRecentlyVerified(int limit) = 0;
+  // Locations in `state` whose verified_ms is oldest (indexed): the verify
+  // loop samples "pinned" ones, GET /replication lists "failed" ones.
+  virtual Result<std::vector<LocationRecord>> LocationsInState(const std::string& state,
+                                                               int limit) = 0;
+  Result<std::vector<LocationRecord>> LeastRecentlyVerified(int limit) {
+    return LocationsInState("pinned", limit);
+  }
   // Locations per backend: (backend, count, bytes).
   virtual Result<std::vector<std::tuple<std::string, int64_t, int64_t>>> LocationTotals() = 0;
 
