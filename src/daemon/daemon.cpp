@@ -285,12 +285,15 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
     raw->index->MarkDirty();
   });
 
-  // Spool, then resume: every CID is looked at once after a restart (jobs
-  // that were running when the last daemon died are `pinning` rows).
+  // Spool, then resume: what the last daemon left in motion (`pinning` and
+  // `removing` rows are its unfinished jobs), what is not pinned yet, and
+  // what sits on a backend that is gone are looked at again.
   Status spool = impl->TakeInSpool();
   if (!spool.ok())
     impl->log->Write(LogLevel::kError, "spool", "cannot take in the spool: " + spool.ToString());
-  RETURN_IF_ERROR(impl->store->MarkAllDirty());
+  std::vector<std::string> known;
+  for (const auto& v : impl->registry.List()) known.push_back(v.config.name);
+  RETURN_IF_ERROR(impl->store->MarkUnsettled(known));
   impl->health->ProbeAll();
   impl->health->Start();
   impl->replicator->Start();

@@ -418,11 +418,21 @@ class SqliteStore : public Store {
     return r.status();
   }
 
-  Status MarkAllDirty() override {
+  Status MarkUnsettled(const std::vector<std::string>& known_backends) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return db_.Exec(
-        "UPDATE cids SET dirty = 1, mark = mark + 1, next_attempt_ms = 0, dirty_since_ms = " +
-        std::to_string(NowMs()) + " WHERE dirty = 0");
+    std::string known;
+    for (size_t i = 0; i < known_backends.size(); ++i) known += i ? ",?" : "?";
+    ASSIGN_OR_RETURN(
+        Stmt s,
+        db_.Prepare("UPDATE cids SET dirty = 1, mark = mark + 1, next_attempt_ms = 0, "
+                    "dirty_since_ms = ?1 WHERE dirty = 0 AND (status != 'pinned' OR EXISTS "
+                    "(SELECT 1 FROM locations l WHERE l.cid = cids.cid AND (l.state != 'pinned' "
+                    "OR l.backend NOT IN (" +
+                    known + "))))"));
+    s.Bind(1, NowMs());
+    for (size_t i = 0; i < known_backends.size(); ++i)
+      s.Bind(static_cast<int>(i + 2), known_backends[i]);
+    return s.Run();
   }
 
   Status UpdateCid(const CidRecord& c, bool clear_dirty) override {

@@ -188,7 +188,25 @@ TEST_F(StoreTest, DirtyQueue) {
   EXPECT_EQ(st->DueCids(NowMs(), 10)->size(), 0u);
   ASSERT_TRUE(st->MarkDirty({c.cid}).ok());
   EXPECT_EQ(st->DueCids(NowMs(), 10)->size(), 1u);
-  ASSERT_TRUE(st->MarkAllDirty().ok());
+  // A restart looks again only at what is not settled.
+  c = (*st->DueCids(NowMs(), 10))[0];
+  ASSERT_TRUE(st->UpdateCid(c, true).ok());  // settled as pinned
+  ASSERT_TRUE(st->MarkUnsettled({"local"}).ok());
+  EXPECT_EQ(st->DueCids(NowMs() + 2000000, 10)->size(), 1u);  // d only (queued)
+  LocationRecord l;
+  l.cid = c.cid;
+  l.backend = "local";
+  l.state = "pinned";
+  ASSERT_TRUE(st->PutLocation(l).ok());
+  ASSERT_TRUE(st->MarkUnsettled({"local"}).ok());
+  EXPECT_EQ(st->DueCids(NowMs() + 2000000, 10)->size(), 1u);  // c's location is settled
+  ASSERT_TRUE(st->MarkUnsettled({"other"}).ok());             // its backend was removed
+  EXPECT_EQ(st->DueCids(NowMs() + 2000000, 10)->size(), 2u);
+  c = *(*st->GetCid(c.cid));
+  ASSERT_TRUE(st->UpdateCid(c, true).ok());
+  l.state = "pinning";  // a copy the last daemon did not finish
+  ASSERT_TRUE(st->PutLocation(l).ok());
+  ASSERT_TRUE(st->MarkUnsettled({"local"}).ok());
   EXPECT_EQ(st->DueCids(NowMs() + 2000000, 10)->size(), 2u);
 }
 

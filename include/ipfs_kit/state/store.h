@@ -146,7 +146,12 @@ class Store {
   virtual Result<std::vector<CidRecord>> DueCids(int64_t now_ms, int limit) = 0;
   // Marks CIDs for reconcile (e.g. every CID on a backend that went unhealthy).
   virtual Status MarkDirty(const std::vector<std::string>& cids) = 0;
-  virtual Status MarkAllDirty() = 0;
+  // At start: marks the CIDs a restart must look at again — not settled as
+  // pinned, with a location still in motion (a copy or trim the last daemon
+  // did not finish) or failed, or with a location on a backend not in
+  // `known_backends` (removed while the daemon was down). Settled CIDs stay
+  // settled: health transitions mark those whose backends changed.
+  virtual Status MarkUnsettled(const std::vector<std::string>& known_backends) = 0;
   // Records the outcome of reconciling a CID: status, error, size, attempts
   // and when to look again (0 with clear_dirty: settled until marked again).
   // `dirty` is cleared only if the row was not marked again since `c` was
