@@ -47,10 +47,9 @@ int RunSelected(CLI::App& app) {
   return kExitOk;
 }
 
-Result<std::unique_ptr<repo::Repo>> OpenRepo() {
-  std::string path = G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path;
-  return repo::Repo::Open(path);
-}
+std::string RepoPath() { return G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path; }
+
+Result<std::unique_ptr<repo::Repo>> OpenRepo() { return repo::Repo::Open(RepoPath()); }
 
 Status WriteStdout(ByteView data) {
   size_t off = 0;

@@ -28,6 +28,8 @@ void SetAction(CLI::App* cmd, Action action);
 // Runs the action registered for the chosen subcommand; prints errors.
 int RunSelected(CLI::App& app);
 
+// --repo-dir, else $IPFS_KIT_PATH, else ~/.ipfs-kit.
+std::string RepoPath();
 Result<std::unique_ptr<repo::Repo>> OpenRepo();
 
 // Writes to stdout, unbuffered large writes; kIOError on failure (EPIPE too).

@@ -14,9 +14,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Repo() { return G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path; }
-
-Result<client::DaemonClient> Client() { return client::DaemonClient::ForRepo(Repo()); }
+Result<client::DaemonClient> Client() { return client::DaemonClient::ForRepo(RepoPath()); }
 
 std::string Pad(std::string s, size_t w) {
   if (s.size() < w) s.append(w - s.size(), ' ');
@@ -126,7 +124,7 @@ Status PinAdd(const PinFlags& f) {
     s.replication_min = f.rmin;
     s.replication_max = f.rmax;
     s.backends = f.backends;
-    ASSIGN_OR_RETURN(auto file, client::WriteSpool(Repo(), s));
+    ASSIGN_OR_RETURN(auto file, client::WriteSpool(RepoPath(), s));
     std::cerr << "daemon unavailable: pin request for " << f.cid << " spooled (spool/" << file
               << "); the daemon takes it in when it starts" << std::endl;
     if (f.json) return WriteStdout(json{{"spooled", file}, {"cid", f.cid}}.dump() + "\n");

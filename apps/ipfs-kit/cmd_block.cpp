@@ -64,14 +64,16 @@ void RegisterBlock(CLI::App& app) {
     auto f = std::make_shared<F>();
     auto* cmd = block->add_subcommand("put", "Store files (or stdin) as single blocks; print CIDs");
     cmd->add_option("files", f->files, "Files to store; '-' or nothing reads stdin");
-    cmd->add_option("--cid-codec", f->codec, "Codec of the CID: raw (default), dag-pb, dag-cbor, dag-json");
+    cmd->add_option("--cid-codec", f->codec,
+                    "Codec of the CID: raw (default), dag-pb, dag-cbor, dag-json");
     cmd->add_option("--mhtype", f->mhtype, "Multihash: sha2-256 (default), sha2-512, identity");
     cmd->add_option("--cid-version", f->version, "CID version (dag-pb with sha2-256 may use 0)");
     cmd->add_flag("--pin", f->pin, "Pin the block locally");
     SetAction(cmd, [f]() -> Status {
       ASSIGN_OR_RETURN(uint64_t codec, multiformats::CodecFromName(f->codec));
       ASSIGN_OR_RETURN(uint64_t mh, multiformats::MultihashCodeFromName(f->mhtype));
-      if (f->version != 0 && f->version != 1) return Status::InvalidArgument("--cid-version must be 0 or 1");
+      if (f->version != 0 && f->version != 1)
+        return Status::InvalidArgument("--cid-version must be 0 or 1");
       if (f->files.empty()) f->files.push_back("-");
       ASSIGN_OR_RETURN(auto repo, OpenRepo());
       for (const auto& path : f->files) {

@@ -15,9 +15,12 @@ void RegisterCid(CLI::App& app) {
     auto* cmd = cid->add_subcommand("format", "Print CIDs in another version or multibase");
     cmd->add_option("cids", f->cids, "CIDs")->required();
     cmd->add_option("-v,--version", f->version, "CID version: 0 or 1");
-    cmd->add_option("-b,--base", f->base, "Multibase name (base32, base58btc, base36, base16, base64url, ...)");
+    cmd->add_option("-b,--base", f->base,
+                    "Multibase name (base32, base58btc, base36, base16, base64url, ...)");
     cmd->add_option("--mc,--codec", f->codec, "Change the codec (e.g. raw, dag-pb)");
-    cmd->add_option("-f,--format", f->format, "printf-style format: %s CID, %b base, %v version, %c codec, %h multihash name, %d digest hex");
+    cmd->add_option("-f,--format", f->format,
+                    "printf-style format: %s CID, %b base, %v version, %c codec, %h multihash "
+                    "name, %d digest hex");
     SetAction(cmd, [f]() -> Status {
       std::optional<multiformats::Multibase> base;
       if (!f->base.empty()) {
@@ -51,18 +54,31 @@ void RegisterCid(CLI::App& app) {
           }
           char k = f->format[++i];
           switch (k) {
-            case 's': out += text; break;
-            case 'v': out += "cidv" + std::to_string(c.version()); break;
-            case 'c': out += std::string(multiformats::CodecName(c.codec())); break;
-            case 'h': out += std::string(multiformats::MultihashName(c.hash().code)); break;
-            case 'd': out += HexEncode(c.hash().digest); break;
+            case 's':
+              out += text;
+              break;
+            case 'v':
+              out += "cidv" + std::to_string(c.version());
+              break;
+            case 'c':
+              out += std::string(multiformats::CodecName(c.codec()));
+              break;
+            case 'h':
+              out += std::string(multiformats::MultihashName(c.hash().code));
+              break;
+            case 'd':
+              out += HexEncode(c.hash().digest);
+              break;
             case 'b':
               out += c.version() == 0 ? "base58btc"
                                       : std::string(multiformats::MultibaseName(
                                             base.value_or(multiformats::Multibase::kBase32)));
               break;
-            case '%': out += '%'; break;
-            default: return Status::InvalidArgument(std::string("unknown format verb %") + k);
+            case '%':
+              out += '%';
+              break;
+            default:
+              return Status::InvalidArgument(std::string("unknown format verb %") + k);
           }
         }
         RETURN_IF_ERROR(WriteStdout(out + "\n"));

@@ -17,8 +17,6 @@
 namespace ipfs_kit::cli {
 namespace {
 
-std::string Repo() { return G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path; }
-
 Status RunForeground(const std::string& api) {
   // Signals are taken synchronously by this thread (sigwait), so every other
   // thread runs with them blocked.
@@ -61,7 +59,7 @@ Result<pid_t> RunningPid(const std::string& repo) {
 }
 
 Status RunStart(const std::string& api, int wait_s) {
-  std::string repo = Repo();
+  std::string repo = RepoPath();
   if (auto pid = RunningPid(repo); pid.ok()) {
     return Status::AlreadyExists("a daemon is already running on " + repo + " (pid " +
                                  std::to_string(*pid) + ")");
@@ -119,7 +117,7 @@ Status RunStart(const std::string& api, int wait_s) {
 }
 
 Status RunStop(int wait_s) {
-  std::string repo = Repo();
+  std::string repo = RepoPath();
   ASSIGN_OR_RETURN(pid_t pid, RunningPid(repo));
   if (::kill(pid, SIGTERM) != 0) return Status::IOError("cannot signal pid " + std::to_string(pid));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
@@ -135,7 +133,7 @@ Status RunStop(int wait_s) {
 }
 
 Status RunStatus(bool json) {
-  std::string repo = Repo();
+  std::string repo = RepoPath();
   auto c = client::DaemonClient::ForRepo(repo, {2000, 1000, 0, 0});
   Result<nlohmann::json> health = c.ok() ? c->Get("/health") : Result<nlohmann::json>(c.status());
   auto pid = RunningPid(repo);
@@ -162,7 +160,7 @@ Status RunStatus(bool json) {
 }
 
 Status RunLogs(int lines, const std::string& level, bool json) {
-  ASSIGN_OR_RETURN(auto c, client::DaemonClient::ForRepo(Repo()));
+  ASSIGN_OR_RETURN(auto c, client::DaemonClient::ForRepo(RepoPath()));
   std::string q = "/logs?lines=" + std::to_string(lines);
   if (!level.empty()) q += "&level=" + level;
   ASSIGN_OR_RETURN(auto j, c.Get(q));

@@ -50,8 +50,9 @@ Status RunImport(const std::vector<std::string>& files, bool pin_roots, bool sta
       }
       RETURN_IF_ERROR(repo->AddPin(r, ""));
     }
-    std::string line = json ? nlohmann::json{{"Root", {{"Cid", r.ToString()}, {"PinErrorMsg", ""}}}}.dump()
-                            : "Pinned root\t" + r.ToString() + "\tsuccess";
+    std::string line =
+        json ? nlohmann::json{{"Root", {{"Cid", r.ToString()}, {"PinErrorMsg", ""}}}}.dump()
+             : "Pinned root\t" + r.ToString() + "\tsuccess";
     if (pin_roots) RETURN_IF_ERROR(WriteStdout(line + "\n"));
   }
   if (stats) {
@@ -83,9 +84,11 @@ void RegisterDag(CLI::App& app) {
       bool pin_roots = true, stats = false, json = false;
     };
     auto f = std::make_shared<F>();
-    auto* cmd = dag->add_subcommand("import", "Import CAR v1/v2 files (every block verified); pin roots");
+    auto* cmd =
+        dag->add_subcommand("import", "Import CAR v1/v2 files (every block verified); pin roots");
     cmd->add_option("files", f->files, "CAR files ('-' for stdin)")->required();
-    cmd->add_flag("--pin-roots", f->pin_roots, "Pin the roots after all blocks are stored (default true)");
+    cmd->add_flag("--pin-roots", f->pin_roots,
+                  "Pin the roots after all blocks are stored (default true)");
     cmd->add_flag("--stats", f->stats, "Print block count and bytes");
     cmd->add_flag("--json", f->json, "JSON output");
     SetAction(cmd, [f] { return RunImport(f->files, f->pin_roots, f->stats, f->json); });

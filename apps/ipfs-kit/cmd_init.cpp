@@ -5,7 +5,7 @@ namespace ipfs_kit::cli {
 void RegisterInit(CLI::App& app) {
   auto* cmd = app.add_subcommand("init", "Create the repository ($IPFS_KIT_PATH) if missing");
   SetAction(cmd, [] {
-    std::string path = G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path;
+    std::string path = RepoPath();
     bool created = false;
     auto r = repo::Repo::Open(path, &created);
     if (!r.ok()) return r.status();

@@ -52,10 +52,14 @@ std::string IsoTimestamp(int64_t v, int64_t per_second, int digits) {
 
 nlohmann::json Int64Json(int64_t v, LogicalType lt) {
   switch (lt) {
-    case LogicalType::kTimestampMillis: return IsoTimestamp(v, 1000, 3);
-    case LogicalType::kTimestampMicros: return IsoTimestamp(v, 1000000, 6);
-    case LogicalType::kTimestampNanos: return IsoTimestamp(v, 1000000000, 9);
-    default: return v;
+    case LogicalType::kTimestampMillis:
+      return IsoTimestamp(v, 1000, 3);
+    case LogicalType::kTimestampMicros:
+      return IsoTimestamp(v, 1000000, 6);
+    case LogicalType::kTimestampNanos:
+      return IsoTimestamp(v, 1000000000, 9);
+    default:
+      return v;
   }
 }
 
@@ -69,9 +73,12 @@ struct ColumnCursor {
     if (!values.defined.empty() && !values.defined[row]) return nullptr;
     size_t i = next_value++;
     switch (values.type) {
-      case PhysicalType::kBoolean: return values.bools[i] != 0;
-      case PhysicalType::kInt32: return values.i32[i];
-      case PhysicalType::kInt64: return Int64Json(values.i64[i], spec->logical);
+      case PhysicalType::kBoolean:
+        return values.bools[i] != 0;
+      case PhysicalType::kInt32:
+        return values.i32[i];
+      case PhysicalType::kInt64:
+        return Int64Json(values.i64[i], spec->logical);
       case PhysicalType::kFloat:
         return std::isfinite(values.f32[i]) ? nlohmann::json(values.f32[i]) : nlohmann::json();
       case PhysicalType::kDouble:
@@ -113,7 +120,8 @@ nlohmann::json StatJson(const std::string& plain, const parquet::Column& c) {
     return v;
   };
   switch (c.type) {
-    case PhysicalType::kBoolean: return !plain.empty() && plain[0] != 0;
+    case PhysicalType::kBoolean:
+      return !plain.empty() && plain[0] != 0;
     case PhysicalType::kInt32:
       if (plain.size() == 4) return static_cast<int32_t>(le(4));
       break;
@@ -139,7 +147,8 @@ nlohmann::json StatJson(const std::string& plain, const parquet::Column& c) {
     case PhysicalType::kByteArray:
       if (c.logical == LogicalType::kString) return plain;
       break;
-    default: break;
+    default:
+      break;
   }
   return HexEncode(AsBytes(plain));
 }
@@ -151,8 +160,10 @@ Status RunSchema(const std::string& path, bool json) {
   for (const auto& c : r->schema().columns) {
     out += c.name + ": " + (c.optional ? "OPTIONAL " : "REQUIRED ") +
            parquet::PhysicalTypeName(c.type);
-    if (c.type == PhysicalType::kFixedLenByteArray) out += "(" + std::to_string(c.type_length) + ")";
-    if (c.logical != LogicalType::kNone) out += std::string(" ") + parquet::LogicalTypeName(c.logical);
+    if (c.type == PhysicalType::kFixedLenByteArray)
+      out += "(" + std::to_string(c.type_length) + ")";
+    if (c.logical != LogicalType::kNone)
+      out += std::string(" ") + parquet::LogicalTypeName(c.logical);
     out += "\n";
   }
   return WriteStdout(out);
@@ -166,7 +177,8 @@ Status RunMeta(const std::string& path, bool json) {
                    {"created_by", r->created_by()},
                    {"schema", SchemaJson(schema)}};
   nlohmann::json kv = nlohmann::json::object();
-  for (const auto& [k, v] : r->key_value_metadata()) kv[k] = v.size() > 200 ? v.substr(0, 200) + "..." : v;
+  for (const auto& [k, v] : r->key_value_metadata())
+    kv[k] = v.size() > 200 ? v.substr(0, 200) + "..." : v;
   j["key_value_metadata"] = kv;
   nlohmann::json groups = nlohmann::json::array();
   for (size_t g = 0; g < r->num_row_groups(); ++g) {
@@ -187,7 +199,9 @@ Status RunMeta(const std::string& path, bool json) {
                       {"statistics", stats},
                       {"bloom_filter", cc.has_bloom_filter}});
     }
-    groups.push_back({{"row_group", g}, {"num_rows", rg.num_rows}, {"total_bytes", rg.total_bytes},
+    groups.push_back({{"row_group", g},
+                      {"num_rows", rg.num_rows},
+                      {"total_bytes", rg.total_bytes},
                       {"columns", cols}});
   }
   j["row_groups"] = groups;

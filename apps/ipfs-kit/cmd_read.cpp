@@ -13,11 +13,13 @@ namespace {
 
 // The block source for one path argument: the local store, backed by the
 // backends holding the path's root CID.
-Result<std::unique_ptr<blockstore::Blockstore>> StoreFor(repo::Repo& repo, const std::string& path) {
+Result<std::unique_ptr<blockstore::Blockstore>> StoreFor(repo::Repo& repo,
+                                                         const std::string& path) {
   std::string p = path;
   if (p.rfind("/ipfs/", 0) == 0) p = p.substr(6);
   auto root = multiformats::Cid::Parse(p.substr(0, p.find('/')));
-  if (!root.ok()) return client::OpenRoutedBlockstore(repo.path(), repo.blocks(), multiformats::Cid());
+  if (!root.ok())
+    return client::OpenRoutedBlockstore(repo.path(), repo.blocks(), multiformats::Cid());
   return client::OpenRoutedBlockstore(repo.path(), repo.blocks(), *root);
 }
 
@@ -79,8 +81,11 @@ Status RunLs(const std::vector<std::string>& paths, bool json) {
       ASSIGN_OR_RETURN(unixfs::NodeInfo ci, ex.Stat(e.cid));
       bool dir = ci.kind == unixfs::EntryKind::kDirectory;
       if (json) {
-        links.push_back({{"Name", e.name}, {"Hash", e.cid.ToString()}, {"Size", ci.size},
-                         {"Type", unixfs::EntryKindName(ci.kind)}, {"Target", ci.symlink_target}});
+        links.push_back({{"Name", e.name},
+                         {"Hash", e.cid.ToString()},
+                         {"Size", ci.size},
+                         {"Type", unixfs::EntryKindName(ci.kind)},
+                         {"Target", ci.symlink_target}});
       } else {
         text += e.cid.ToString() + " " + (dir ? "-" : std::to_string(ci.size)) + " " + e.name +
                 (dir ? "/" : "") + "\n";
@@ -128,7 +133,8 @@ void RegisterRead(CLI::App& app) {
     auto f = std::make_shared<F>();
     auto* cmd = app.add_subcommand("get", "Write a file or directory tree to disk");
     cmd->add_option("path", f->path, "CID or CID/path")->required();
-    cmd->add_option("-o,--output", f->out, "Output path (must not exist; default: the last path component)");
+    cmd->add_option("-o,--output", f->out,
+                    "Output path (must not exist; default: the last path component)");
     SetAction(cmd, [f] { return RunGet(f->path, f->out); });
   }
   {

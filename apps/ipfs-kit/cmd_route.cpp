@@ -8,9 +8,7 @@
 namespace ipfs_kit::cli {
 namespace {
 
-std::string IndexDir() {
-  return (G().repo_path.empty() ? repo::DefaultRepoPath() : G().repo_path) + "/index";
-}
+std::string IndexDir() { return RepoPath() + "/index"; }
 
 nlohmann::json BackendJson(const routing::BackendRow& b) {
   nlohmann::json j{{"name", b.name},
@@ -59,13 +57,16 @@ Status RunLookup(const std::string& cid_text, bool json) {
     }
     nlohmann::json out{{"cid", key}, {"generation", reader->generation()}, {"locations", arr}};
     if (pin) {
-      out["pin"] = {{"status", pin->status}, {"size_bytes", pin->size_bytes},
+      out["pin"] = {{"status", pin->status},
+                    {"size_bytes", pin->size_bytes},
                     {"replication_min", pin->replication_min},
-                    {"replication_max", pin->replication_max}, {"replicas", pin->replicas}};
+                    {"replication_max", pin->replication_max},
+                    {"replicas", pin->replicas}};
     }
     return WriteStdout(out.dump() + "\n");
   }
-  if (routes.empty()) return Status::NotFound("no locations for " + cid_text + " in the routing index");
+  if (routes.empty())
+    return Status::NotFound("no locations for " + cid_text + " in the routing index");
   std::string out;
   for (const auto& r : routes) {
     out += Pad(r.location.backend, 20) + " " + Pad(r.location.state, 10) + " " +
@@ -87,7 +88,8 @@ Status RunSuggest(int64_t size, size_t n, bool json) {
   std::string out;
   for (const auto& b : bs) {
     out += Pad(b.name, 20) + " " + Pad(b.type, 16) + " pins=" + std::to_string(b.pin_count) +
-           " free=" + std::to_string(b.bytes_free) + " priority=" + std::to_string(b.priority) + "\n";
+           " free=" + std::to_string(b.bytes_free) + " priority=" + std::to_string(b.priority) +
+           "\n";
   }
   return WriteStdout(out);
 }
@@ -103,12 +105,13 @@ Status RunStats(bool json) {
       j["bytes"] = s.bytes;
       arr.push_back(j);
     }
-    return WriteStdout(nlohmann::json{{"generation", reader->generation()}, {"backends", arr}}.dump() + "\n");
+    return WriteStdout(
+        nlohmann::json{{"generation", reader->generation()}, {"backends", arr}}.dump() + "\n");
   }
   std::string out = "generation " + std::to_string(reader->generation()) + "\n";
   for (const auto& s : st) {
-    out += Pad(s.backend.name, 20) + " " + Pad(s.backend.state, 10) + " pins=" +
-           std::to_string(s.pins) + " bytes=" + std::to_string(s.bytes) +
+    out += Pad(s.backend.name, 20) + " " + Pad(s.backend.state, 10) +
+           " pins=" + std::to_string(s.pins) + " bytes=" + std::to_string(s.bytes) +
            " p50=" + std::to_string(s.backend.latency_ms_p50) + "ms\n";
   }
   return WriteStdout(out);
@@ -163,8 +166,9 @@ void RegisterRoute(CLI::App& app) {
     cmd->add_option("--seed", f->seed, "Random seed (default 1)");
     SetAction(cmd, [f]() -> Status {
       ASSIGN_OR_RETURN(auto repo, OpenRepo());  // creates the repository if needed
-      ASSIGN_OR_RETURN(uint64_t gen, routing::GenerateSyntheticIndex(repo->path() + "/index", f->pins,
-                                                                     f->per, f->backends, f->seed));
+      ASSIGN_OR_RETURN(uint64_t gen,
+                       routing::GenerateSyntheticIndex(repo->path() + "/index", f->pins, f->per,
+                                                       f->backends, f->seed));
       return WriteStdout("published generation " + std::to_string(gen) + " at " + repo->path() +
                          "/index\n");
     });
