@@ -1,19 +1,14 @@
 // Tests of the pinning-service backend against a small Pinning Service API
-// server written here (POSIX sockets): bearer auth, GET/POST /pins,
+// written here on the project's HTTP server: bearer auth, GET/POST /pins,
 // DELETE /pins/{requestid}, the cid/status/before/limit filters, newest
 // first. It records every request so the tests check what the client sent.
 // The end-to-end test against another ipfs-kit daemon's PSA endpoint lives
 // with the daemon.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cctype>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,12 +16,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "backend_factories.h"
 #include "ipfs_kit/backends/backend.h"
 #include "ipfs_kit/http/message.h"
+#include "ipfs_kit/http/server.h"
 #include "ipfs_kit/multiformats/cid.h"
 
 namespace ipfs_kit::backends {
@@ -51,39 +46,42 @@ struct Reply {
   std::string content_type = "application/json";
 };
 
-// HTTP/1.1 server on 127.0.0.1, one thread per connection, keep-alive,
-// Content-Length request bodies. Handlers run under one lock, in order.
+// The project's HTTP server on a free 127.0.0.1 port, recording every
+// request; handlers run under one lock, in order.
 class HttpServer {
  public:
   using Handler = std::function<Reply(const Seen&)>;
 
   explicit HttpServer(Handler handler) : handler_(std::move(handler)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(fd_, 64), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { Accept(); });
+    auto server = http::Server::Start(
+        http::ServerOptions{}, [this](http::Request r, http::Responder respond) {
+          Seen req;
+          req.method = r.method;
+          req.target = r.target;
+          req.path = r.path;
+          for (auto& [k, v] : r.query) req.query[k] = v;
+          for (auto& [k, v] : r.headers) req.headers[k] = v;
+          req.body = std::move(r.body);
+          Reply reply;
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            seen_.push_back(req);
+            reply = handler_(req);
+          }
+          http::Response out;
+          out.status = reply.status;
+          if (!reply.content_type.empty())
+            out.headers.emplace_back("Content-Type", reply.content_type);
+          out.body = std::move(reply.body);
+          respond(std::move(out));
+        });
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    if (server.ok()) server_ = std::move(server).value();
   }
-  ~HttpServer() {
-    stopping_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    acceptor_.join();
-    {
-      std::lock_guard<std::mutex> lock(conn_mu_);
-      for (int c : conns_) ::shutdown(c, SHUT_RDWR);
-    }
-    for (auto& t : workers_) t.join();
-    for (int c : conns_) ::close(c);
+  ~HttpServer() { server_.reset(); }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(server_ ? server_->port() : 0);
   }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::vector<Seen> requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return seen_;
@@ -94,106 +92,10 @@ class HttpServer {
   }
 
  private:
-  void Accept() {
-    for (;;) {
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) {
-        if (stopping_) return;
-        continue;
-      }
-      std::lock_guard<std::mutex> lock(conn_mu_);
-      conns_.push_back(c);
-      workers_.emplace_back([this, c] { Serve(c); });
-    }
-  }
-
-  static bool SendAll(int fd, std::string_view s) {
-    while (!s.empty()) {
-      ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      s.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  static std::string Lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }
-
-  void Serve(int c) {
-    std::string buf;
-    char chunk[16384];
-    for (;;) {
-      size_t end;
-      while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-        ssize_t n = ::recv(c, chunk, sizeof chunk, 0);
-        if (n <= 0) return;
-        buf.append(chunk, static_cast<size_t>(n));
-      }
-      Seen req;
-      std::string head = buf.substr(0, end);
-      buf.erase(0, end + 4);
-      size_t eol = head.find("\r\n");
-      std::string first = head.substr(0, eol);
-      size_t sp1 = first.find(' '), sp2 = first.rfind(' ');
-      req.method = first.substr(0, sp1);
-      req.target = first.substr(sp1 + 1, sp2 - sp1 - 1);
-      for (size_t pos = eol; pos != std::string::npos && pos < head.size();) {
-        size_t start = pos + 2;
-        size_t next = head.find("\r\n", start);
-        std::string line =
-            head.substr(start, next == std::string::npos ? std::string::npos : next - start);
-        size_t colon = line.find(':');
-        if (colon != std::string::npos) {
-          std::string value = line.substr(colon + 1);
-          value.erase(0, value.find_first_not_of(' '));
-          req.headers[Lower(line.substr(0, colon))] = value;
-        }
-        pos = next;
-      }
-      size_t q = req.target.find('?');
-      req.path = http::PercentDecode(req.target.substr(0, q), false).value_or("?");
-      if (q != std::string::npos) {
-        auto query = http::ParseQuery(req.target.substr(q + 1));
-        if (query) {
-          for (auto& [k, v] : *query) req.query[k] = v;
-        }
-      }
-      size_t length = 0;
-      if (auto it = req.headers.find("content-length"); it != req.headers.end()) {
-        length = std::stoul(it->second);
-      }
-      while (buf.size() < length) {
-        ssize_t n = ::recv(c, chunk, sizeof chunk, 0);
-        if (n <= 0) return;
-        buf.append(chunk, static_cast<size_t>(n));
-      }
-      req.body = buf.substr(0, length);
-      buf.erase(0, length);
-      Reply reply;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        seen_.push_back(req);
-        reply = handler_(req);
-      }
-      std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\n";
-      if (!reply.content_type.empty()) out += "Content-Type: " + reply.content_type + "\r\n";
-      out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
-      if (!SendAll(c, out)) return;
-    }
-  }
-
   Handler handler_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::mutex conn_mu_;
-  std::vector<int> conns_;
-  std::vector<std::thread> workers_;
   std::mutex mu_;
   std::vector<Seen> seen_;
+  std::unique_ptr<http::Server> server_;
 };
 
 // The service: pin requests in memory, newest first, as the spec orders
