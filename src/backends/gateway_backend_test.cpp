@@ -26,6 +26,7 @@
 #include "ipfs_kit/blockstore/blockstore.h"
 #include "ipfs_kit/car/car.h"
 #include "ipfs_kit/dagpb/dag_pb.h"
+#include "ipfs_kit/http/server.h"
 
 // Readable CIDs in assertion failures.
 namespace ipfs_kit::multiformats {
@@ -40,32 +41,22 @@ using multiformats::kCodecRaw;
 
 Bytes B(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
-// One request per connection (Connection: close), served in order by one
-// thread: enough for a client that makes one request at a time.
+// A trustless gateway on the project's HTTP server (free 127.0.0.1 port);
+// answers are computed under one lock, requests recorded in order.
 class FakeGateway {
  public:
   FakeGateway() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(fd_, 16), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Loop(); });
+    auto server = http::Server::Start(
+        http::ServerOptions{},
+        [this](http::Request r, http::Responder respond) { respond(Answer(r)); });
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    if (server.ok()) server_ = std::move(server).value();
   }
-  ~FakeGateway() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
+  ~FakeGateway() { server_.reset(); }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_ ? server_->port() : 0);
+  }
   // Serves `data` under `cid` (whatever its hash).
   void Serve(const std::string& cid, Bytes data) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -95,42 +86,12 @@ class FakeGateway {
   }
 
  private:
-  void Loop() {
-    for (;;) {
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) {
-        if (stop_) return;
-        continue;
-      }
-      Handle(c);
-      ::close(c);
-    }
-  }
-
-  void Handle(int c) {
-    std::string req;
-    char buf[4096];
-    while (req.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = ::recv(c, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      req.append(buf, static_cast<size_t>(n));
-    }
-    std::string line = req.substr(0, req.find("\r\n"));
-    std::string method = line.substr(0, line.find(' '));
-    std::string target = line.substr(line.find(' ') + 1);
-    target = target.substr(0, target.rfind(' '));
-    std::string lower = req;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  http::Response Answer(const http::Request& r) {
+    const std::string& target = r.target;
+    std::string accept(r.Header("accept").value_or(""));
     {
       std::lock_guard<std::mutex> lock(mu_);
-      lines_.push_back(method + " " + target);
-    }
-    std::string accept;
-    if (size_t a = lower.find("\r\naccept: "); a != std::string::npos) {
-      accept = lower.substr(a + 10, lower.find("\r\n", a + 10) - (a + 10));
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
+      lines_.push_back(r.method + " " + target);
       last_accept_ = accept;
     }
     int status = 200;
@@ -170,16 +131,11 @@ class FakeGateway {
         body = "not found";
       }
     }
-    std::string head = "HTTP/1.1 " + std::to_string(status) +
-                       " X\r\nConnection: close\r\nContent-Type: " + type +
-                       "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-    std::string out = method == "HEAD" ? head : head + body;
-    std::string_view rest = out;
-    while (!rest.empty()) {
-      ssize_t n = ::send(c, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
+    http::Response out;
+    out.status = status;
+    out.headers.emplace_back("Content-Type", type);
+    out.body = std::move(body);  // the server drops it for HEAD
+    return out;
   }
 
   // The DAG under `root` as a CAR, as a gateway's dag export: DFS
@@ -212,18 +168,15 @@ class FakeGateway {
     return out;
   }
 
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
   std::atomic<int> probe_status_{200};
   int car_status_ = 200;
   std::string car_page_;
   std::optional<Cid> car_root_;
   std::string last_accept_;
-  std::thread thread_;
   std::mutex mu_;
   std::map<std::string, Bytes> blocks_;
   std::vector<std::string> lines_;
+  std::unique_ptr<http::Server> server_;  // last: stopped first, before the state it reads
 };
 
 std::unique_ptr<Backend> Gateway(const std::string& url, const std::string& name = "gw") {
