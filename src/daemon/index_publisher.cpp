@@ -117,7 +117,10 @@ Status IndexPublisher::PublishNow() {
   }
   configs += "]}\n";
   std::string repo_dir = dir_.substr(0, dir_.rfind('/'));
-  RETURN_IF_ERROR(repo::WriteFileAtomic(repo_dir + "/backends.json", AsBytes(configs)));
+  if (configs != backends_written_) {  // rewritten (and fsynced) only when a config changed
+    RETURN_IF_ERROR(repo::WriteFileAtomic(repo_dir + "/backends.json", AsBytes(configs)));
+    backends_written_ = std::move(configs);
+  }
   // Streamed from the store a page at a time, in CID order, so memory stays
   // about one row group whatever the number of pins (docs/benchmarks.md).
   constexpr int kPage = 4096;

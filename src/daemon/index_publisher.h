@@ -38,6 +38,7 @@ class IndexPublisher {
   bool dirty_ = true, stop_ = false;
   int64_t debounce_ms_ = 500, every_ms_ = 60000;
   uint64_t generation_ = 0;
+  std::string backends_written_;  // backends.json as last written (guarded by publish_mu_)
   std::mutex publish_mu_;
   std::thread thread_;
 };
