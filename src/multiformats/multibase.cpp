@@ -233,7 +233,9 @@ Result<Bytes> DecodeBase(Multibase base, std::string_view text) {
 }
 
 std::string MultibaseEncode(Multibase base, ByteView data) {
-  return std::string(1, MultibasePrefix(base)) + EncodeBase(base, data);
+  std::string out(1, MultibasePrefix(base));
+  out += EncodeBase(base, data);
+  return out;
 }
 
 Result<Bytes> MultibaseDecode(std::string_view text, Multibase* base) {
