@@ -40,6 +40,104 @@ std::optional<std::string_view> Request::Query(std::string_view name) const {
   return FindFirst(query, name);
 }
 
+bool BodyStream::Write(std::string chunk) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return cancelled_ || buffered_ < max_buffered_; });
+  if (cancelled_ || closed_ || aborted_) return false;
+  if (chunk.empty()) return true;  // an empty chunk would end a chunked body
+  buffered_ += chunk.size();
+  chunks_.push_back(std::move(chunk));
+  WakeLocked(lock);
+  return true;
+}
+
+void BodyStream::Close() {
+  std::unique_lock lock(mu_);
+  if (closed_ || aborted_) return;
+  closed_ = true;
+  WakeLocked(lock);
+}
+
+void BodyStream::Abort() {
+  std::unique_lock lock(mu_);
+  if (closed_ || aborted_) return;
+  aborted_ = true;
+  WakeLocked(lock);
+}
+
+bool BodyStream::cancelled() const {
+  std::lock_guard lock(mu_);
+  return cancelled_;
+}
+
+void BodyStream::WakeLocked(std::unique_lock<std::mutex>& lock) {
+  cv_.notify_all();
+  if (!waker_) return;
+  auto waker = std::move(waker_);
+  waker_ = nullptr;
+  lock.unlock();
+  waker();
+  lock.lock();
+}
+
+BodyStream::Pop BodyStream::TryPop(std::string* out) {
+  std::lock_guard lock(mu_);
+  if (!chunks_.empty()) {
+    *out = std::move(chunks_.front());
+    chunks_.pop_front();
+    buffered_ -= out->size();
+    cv_.notify_all();
+    return Pop::kChunk;
+  }
+  if (aborted_) return Pop::kAborted;
+  if (closed_) return Pop::kEnd;
+  return Pop::kEmpty;
+}
+
+BodyStream::Pop BodyStream::WaitPop(std::string* out) {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !chunks_.empty() || closed_ || aborted_; });
+  }
+  return TryPop(out);
+}
+
+void BodyStream::SetWaker(std::function<void()> waker) {
+  std::unique_lock lock(mu_);
+  if (!chunks_.empty() || closed_ || aborted_) {
+    lock.unlock();
+    waker();
+    return;
+  }
+  waker_ = std::move(waker);
+}
+
+void BodyStream::Cancel() {
+  std::unique_lock lock(mu_);
+  cancelled_ = true;
+  chunks_.clear();
+  buffered_ = 0;
+  waker_ = nullptr;
+  cv_.notify_all();
+}
+
+bool BodyStream::ReadAll(std::string* out) {
+  std::string chunk;
+  for (;;) {
+    switch (WaitPop(&chunk)) {
+      case Pop::kChunk:
+        out->append(chunk);
+        break;
+      case Pop::kEnd:
+        return true;
+      case Pop::kAborted:
+        return false;
+      case Pop::kEmpty:
+        break;
+    }
+  }
+}
+
 Response& Response::Set(std::string name, std::string value) {
   for (auto& [k, v] : headers) {
     if (NameEquals(k, name)) {
