@@ -351,7 +351,7 @@ std::optional<std::string> SerializeHead(const Response& r, Wire* wire, std::str
       }
       continue;
     }
-    if (IEquals(name, "transfer-encoding")) continue;  // bodies always go with Content-Length
+    if (IEquals(name, "transfer-encoding")) continue;  // set here: Content-Length or chunked
     if (IEquals(name, "connection")) {
       if (HasCloseToken(value)) wire->close = true;
       continue;
@@ -373,7 +373,18 @@ std::optional<std::string> SerializeHead(const Response& r, Wire* wire, std::str
     out->append(wire->server_name);
     out->append("\r\n");
   }
-  if (!no_content) {
+  const bool streamed = r.stream != nullptr && !no_content && !not_modified;
+  if (streamed) {
+    if (!handler_length.empty() && wire->head) {
+      out->append("Content-Length: ");
+      out->append(handler_length);
+      out->append("\r\n");
+    } else if (wire->version >= 11) {
+      out->append("Transfer-Encoding: chunked\r\n");
+    } else {
+      wire->close = true;  // HTTP/1.0: the body ends where the connection does
+    }
+  } else if (!no_content) {
     if ((wire->head || not_modified) && !handler_length.empty()) {
       out->append("Content-Length: ");
       out->append(handler_length);
@@ -701,6 +712,71 @@ Task<error_code> Write(Session& s, std::string_view head, std::string_view body)
   co_return ec;
 }
 
+// Sends a streamed body after the head already in s.out: each chunk as it
+// arrives (chunked coding when `chunked`, else raw bytes up to the close).
+// The coroutine parks on the session's timer while the producer has nothing
+// ready; the producer's waker posts a cancel of that timer. Returns whether
+// the body ended normally (false: aborted by the producer, the client gone,
+// the server closing; the connection must then be closed).
+Task<bool> SendStream(Session& s, BodyStream& stream, bool chunked, error_code& ec) {
+  Worker& w = s.worker;
+  ec = co_await Write(s, s.out, {});
+  if (ec) {
+    stream.Cancel();
+    co_return false;
+  }
+  std::string chunk;
+  char size_line[32];
+  for (;;) {
+    switch (stream.TryPop(&chunk)) {
+      case BodyStream::Pop::kChunk: {
+        std::string_view head, body = chunk;
+        if (chunked) {
+          int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+          if (chunk.size() <= kCopyBodyLimit) {
+            s.out.assign(size_line, static_cast<size_t>(n));
+            s.out.append(chunk);
+            s.out.append("\r\n");
+            head = s.out;
+            body = {};
+          } else {
+            head = std::string_view(size_line, static_cast<size_t>(n));
+          }
+        }
+        ec = co_await Write(s, head, body);
+        if (!ec && chunked && !body.empty()) ec = co_await Write(s, "\r\n", {});
+        if (ec) {
+          stream.Cancel();
+          co_return false;
+        }
+        continue;
+      }
+      case BodyStream::Pop::kEnd:
+        if (chunked) ec = co_await Write(s, "0\r\n\r\n", {});
+        co_return chunked && !ec;
+      case BodyStream::Pop::kAborted:
+        co_return false;
+      case BodyStream::Pop::kEmpty:
+        break;
+    }
+    if (w.closing) {
+      stream.Cancel();
+      co_return false;
+    }
+    std::shared_ptr<SessionLink> link = s.link;
+    stream.SetWaker([link] {
+      WakeGate& gate = *link->gate;
+      std::lock_guard lock(gate.mu);
+      if (gate.io == nullptr) return;
+      asio::post(*gate.io, [link] {
+        if (link->timer != nullptr) link->timer->cancel();
+      });
+    });
+    error_code wait_ec;
+    co_await s.wait_timer.async_wait(asio::redirect_error(kAwait, wait_ec));
+  }
+}
+
 // Writes the answer the server gives by itself and half-closes; the caller
 // then ends the connection with Linger.
 Task<> Refuse(Session& s, const Refusal& refusal) {
@@ -850,6 +926,19 @@ Task<> Serve(Worker& w, Socket socket) {
     if (body.size() <= kCopyBodyLimit) {
       s.out.append(body);  // one buffer, one send
       body = {};
+    }
+    if (sent->stream != nullptr) {
+      std::shared_ptr<BodyStream> stream = sent->stream;
+      ex->response = Response();
+      if (!send_body) {
+        stream->Cancel();
+        ec = co_await Write(s, s.out, {});
+      } else {
+        bool complete = co_await SendStream(s, *stream, wire.version >= 11, ec);
+        if (!complete) wire.close = true;
+      }
+      if (ec || wire.close) break;
+      continue;
     }
     std::string_view head = s.out;
     if (!WriteNow(s.stream.socket(), head, body, ec) && !ec) {

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -29,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "ipfs_kit/http/client.h"
 #include "ipfs_kit/http/server.h"
 #include "server_internal.h"
 
@@ -127,6 +129,25 @@ class Conn {
       pos = end + 2;
     }
     if (head_request || r.status < 200 || r.status == 204 || r.status == 304) return r;
+    if (r.Header("transfer-encoding") == "chunked") {
+      for (;;) {
+        std::string size_line = ReadUntil("\r\n");
+        if (size_line.empty()) {
+          ADD_FAILURE() << "connection ended inside a chunked body";
+          return r;
+        }
+        size_t n = std::stoul(size_line, nullptr, 16);
+        while (buf_.size() < n + 2) {
+          if (!Fill()) {
+            ADD_FAILURE() << "connection ended inside a chunk";
+            return r;
+          }
+        }
+        r.body.append(buf_, 0, n);
+        buf_.erase(0, n + 2);
+        if (n == 0) return r;
+      }
+    }
     auto length = r.Header("content-length");
     if (!length) {
       ADD_FAILURE() << "response without Content-Length";
@@ -737,6 +758,178 @@ TEST(HttpServer, LargeBodyIsSentWhole) {
   Reply r = c.Read();
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.body == big);
+}
+
+// --- Streamed bodies -----------------------------------------------------------------------
+
+// Pieces of 10 bytes to 300 KiB (both sides of the copy limit) produced by a
+// thread while the answer is being sent.
+std::vector<std::string> StreamPieces() {
+  std::vector<std::string> pieces;
+  size_t sizes[] = {10, 70000, 1, 300 << 10, 5000};
+  char c = 'a';
+  for (size_t n : sizes) pieces.emplace_back(n, c++);
+  return pieces;
+}
+
+TEST(HttpServer, StreamedBodyIsSentChunkedAndTheConnectionStaysUsable) {
+  std::vector<std::thread> producers;
+  auto server = StartServer([&](Request req, Responder respond) {
+    if (req.path == "/plain") {
+      respond(Response::Text(200, "after"));
+      return;
+    }
+    auto stream = std::make_shared<BodyStream>(64 << 10);
+    Response r;
+    r.Set("Content-Type", "application/octet-stream");
+    r.stream = stream;
+    respond(std::move(r));
+    producers.emplace_back([stream] {
+      for (auto& p : StreamPieces()) {
+        if (!stream->Write(p)) return;
+      }
+      stream->Close();
+    });
+  });
+  ASSERT_NE(server, nullptr);
+  Conn c(server->port());
+  c.Send(Get("/stream"));
+  Reply r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("transfer-encoding"), "chunked");
+  EXPECT_FALSE(r.Header("content-length").has_value());
+  std::string want;
+  for (auto& p : StreamPieces()) want += p;
+  EXPECT_TRUE(r.body == want) << r.body.size() << " vs " << want.size();
+  c.Send(Get("/plain"));
+  EXPECT_EQ(c.Read().body, "after");
+  server->Stop();
+  for (auto& t : producers) t.join();
+}
+
+TEST(HttpServer, CurlReadsAStreamedBody) {
+  std::thread producer;
+  auto server = StartServer([&](Request, Responder respond) {
+    auto stream = std::make_shared<BodyStream>();
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+    producer = std::thread([stream] {
+      for (auto& p : StreamPieces()) stream->Write(p);
+      stream->Close();
+    });
+  });
+  ASSERT_NE(server, nullptr);
+  ClientRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(server->port()) + "/s";
+  auto r = Fetch(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string want;
+  for (auto& p : StreamPieces()) want += p;
+  EXPECT_TRUE(r->body == want);
+  server->Stop();
+  producer.join();
+}
+
+TEST(HttpServer, AbortedStreamEndsWithoutTheLastChunk) {
+  std::thread producer;
+  auto server = StartServer([&](Request, Responder respond) {
+    auto stream = std::make_shared<BodyStream>();
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+    producer = std::thread([stream] {
+      stream->Write("partial");
+      stream->Abort();
+    });
+  });
+  ASSERT_NE(server, nullptr);
+  Conn c(server->port());
+  c.Send(Get("/s"));
+  std::string head = c.ReadUntil("\r\n\r\n");
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos);
+  EXPECT_EQ(c.ReadUntil("partial\r\n"), "7\r\npartial\r\n");
+  EXPECT_TRUE(c.AtEof());  // closed with no "0\r\n\r\n"
+  server->Stop();
+  producer.join();
+}
+
+TEST(HttpServer, ProducerLearnsThatTheClientLeft) {
+  std::promise<bool> wrote_false;
+  std::thread producer;
+  auto server = StartServer([&](Request, Responder respond) {
+    auto stream = std::make_shared<BodyStream>(1 << 16);
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+    producer = std::thread([stream, &wrote_false] {
+      std::string piece(1 << 16, 'x');
+      // Bounded: a client that never reads fills socket buffers, and the
+      // server's idle timeout (below) then ends the connection.
+      for (int i = 0; i < 100000; ++i) {
+        if (!stream->Write(piece)) {
+          wrote_false.set_value(true);
+          return;
+        }
+      }
+      wrote_false.set_value(false);
+    });
+  }, [] {
+    ServerOptions o;
+    o.idle_timeout_ms = 200;
+    return o;
+  }());
+  ASSERT_NE(server, nullptr);
+  {
+    Conn c(server->port());
+    c.Send(Get("/s"));
+    c.ReadUntil("\r\n\r\n");
+  }  // closed without reading the body
+  EXPECT_TRUE(wrote_false.get_future().get());
+  server->Stop();
+  producer.join();
+}
+
+TEST(HttpServer, HeadOfAStreamedAnswerSendsNoBodyAndCancelsTheProducer) {
+  std::shared_ptr<BodyStream> stream = std::make_shared<BodyStream>();
+  auto server = StartServer([&](Request, Responder respond) {
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+  });
+  ASSERT_NE(server, nullptr);
+  Conn c(server->port());
+  c.Send("HEAD /s HTTP/1.1\r\nHost: x\r\n\r\n");
+  Reply r = c.Read(/*head_request=*/true);
+  EXPECT_EQ(r.status, 200);
+  c.Send(Get("/s2"));  // the connection is still usable
+  EXPECT_EQ(c.ReadUntil("\r\n\r\n").substr(0, 12), "HTTP/1.1 200");
+  EXPECT_FALSE(stream->Write("x"));
+  server->Stop();
+}
+
+TEST(HttpServer, StreamToAnHttp10ClientIsCloseDelimited) {
+  std::thread producer;
+  auto server = StartServer([&](Request, Responder respond) {
+    auto stream = std::make_shared<BodyStream>();
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+    producer = std::thread([stream] {
+      stream->Write("one,");
+      stream->Write("two");
+      stream->Close();
+    });
+  });
+  ASSERT_NE(server, nullptr);
+  Conn c(server->port());
+  c.Send("GET /s HTTP/1.0\r\n\r\n");
+  std::string all = c.ReadUntil("one,two");
+  EXPECT_NE(all.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(all.find("chunked"), std::string::npos);
+  EXPECT_TRUE(c.AtEof());
+  server->Stop();
+  producer.join();
 }
 
 // --- Connections, threads, shutdown -----------------------------------------------------
