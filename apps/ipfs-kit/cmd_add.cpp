@@ -8,8 +8,7 @@
 #include <optional>
 
 #include "cli_common.h"
-#include "ipfs_kit/client/daemon_client.h"
-#include "ipfs_kit/client/spool.h"
+#include "ipfs_kit/client/pin_submit.h"
 #include "ipfs_kit/unixfs/importer.h"
 
 namespace ipfs_kit::cli {
@@ -17,18 +16,6 @@ namespace {
 
 // `add` pins through the daemon like `ipfs add` pins in Kubo; with the daemon
 // down the request is spooled and taken in when it starts.
-Status RegisterPinWithDaemon(const std::string& repo_path, const multiformats::Cid& root,
-                             const std::string& name) {
-  std::string cid = root.ToV1().ToString();
-  auto c = client::DaemonClient::ForRepo(repo_path);
-  Status s = c.ok() ? c->AddPin(cid, name, 0, 0, {}).status() : c.status();
-  if (s.code() != StatusCode::kUnavailable) return s;
-  client::SpooledPin p;
-  p.cid = cid;
-  p.name = name;
-  return client::WriteSpool(repo_path, p).status();
-}
-
 struct AddFlags {
   std::vector<std::string> paths;
   bool recursive = false, wrap = false, hidden = false, quieter = false, quiet = false;
@@ -146,7 +133,7 @@ Status RunAdd(AddFlags& f) {
     RETURN_IF_ERROR(repo->blocks().Sync());
     if (f.pin) {
       RETURN_IF_ERROR(repo->AddPin(root, f.pin_name));
-      RETURN_IF_ERROR(RegisterPinWithDaemon(repo->path(), root, f.pin_name));
+      RETURN_IF_ERROR(client::SubmitPinOrSpool(repo->path(), root.ToString(), f.pin_name).status());
     }
   }
   if (f.quieter) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
+#include "ipfs_kit/ops/routing_view.h"
 #include "ipfs_kit/routing/index.h"
 
 namespace ipfs_kit::cli {
@@ -10,60 +11,24 @@ namespace {
 
 std::string IndexDir() { return RepoPath() + "/index"; }
 
-nlohmann::json BackendJson(const routing::BackendRow& b) {
-  nlohmann::json j{{"name", b.name},
-                   {"type", b.type},
-                   {"state", b.state},
-                   {"latency_ms_p50", b.latency_ms_p50},
-                   {"latency_ms_p99", b.latency_ms_p99},
-                   {"error_rate", b.error_rate},
-                   {"bytes_used", b.bytes_used},
-                   {"bytes_free", b.bytes_free},
-                   {"pin_count", b.pin_count},
-                   {"priority", b.priority}};
-  if (b.reason) j["reason"] = *b.reason;
-  return j;
-}
-
 std::string Pad(std::string s, size_t w) {
   if (s.size() < w) s.append(w - s.size(), ' ');
   return s;
 }
 
 Status RunLookup(const std::string& cid_text, bool json) {
-  // Accept any CID form; the index stores the CIDv1 base32 text... or the
-  // text as given by the daemon. Try the input as is, then its v1 base32.
+  if (json) {
+    ASSIGN_OR_RETURN(auto out, ops::RouteLookupJson(IndexDir(), cid_text));
+    return WriteStdout(out.dump() + "\n");
+  }
   ASSIGN_OR_RETURN(auto reader, routing::RouteReader::Open(IndexDir()));
   ASSIGN_OR_RETURN(auto routes, reader->Lookup(cid_text));
-  std::string key = cid_text;
   if (routes.empty()) {
-    auto cid = multiformats::Cid::Parse(cid_text);
-    if (!cid.ok()) return cid.status();
-    key = cid->ToV1().ToString();
+    ASSIGN_OR_RETURN(auto cid, multiformats::Cid::Parse(cid_text));
+    std::string key = cid.ToV1().ToString();
     if (key != cid_text) {
       ASSIGN_OR_RETURN(routes, reader->Lookup(key));
     }
-  }
-  if (json) {
-    ASSIGN_OR_RETURN(auto pin, reader->GetPin(key));
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : routes) {
-      nlohmann::json j{{"backend", r.location.backend},
-                       {"state", r.location.state},
-                       {"size_bytes", r.location.size_bytes}};
-      if (r.location.verified_at_ms) j["verified_at_ms"] = *r.location.verified_at_ms;
-      if (r.backend) j["backend_info"] = BackendJson(*r.backend);
-      arr.push_back(j);
-    }
-    nlohmann::json out{{"cid", key}, {"generation", reader->generation()}, {"locations", arr}};
-    if (pin) {
-      out["pin"] = {{"status", pin->status},
-                    {"size_bytes", pin->size_bytes},
-                    {"replication_min", pin->replication_min},
-                    {"replication_max", pin->replication_max},
-                    {"replicas", pin->replicas}};
-    }
-    return WriteStdout(out.dump() + "\n");
   }
   if (routes.empty())
     return Status::NotFound("no locations for " + cid_text + " in the routing index");
@@ -78,13 +43,12 @@ Status RunLookup(const std::string& cid_text, bool json) {
 
 Status RunSuggest(int64_t size, size_t n, bool json) {
   if (size < 0) return Status::InvalidArgument("--size must not be negative");
-  ASSIGN_OR_RETURN(auto reader, routing::RouteReader::Open(IndexDir()));
-  ASSIGN_OR_RETURN(auto bs, reader->Suggest(size, n));
   if (json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& b : bs) arr.push_back(BackendJson(b));
+    ASSIGN_OR_RETURN(auto arr, ops::RouteSuggestJson(IndexDir(), size, n));
     return WriteStdout(arr.dump() + "\n");
   }
+  ASSIGN_OR_RETURN(auto reader, routing::RouteReader::Open(IndexDir()));
+  ASSIGN_OR_RETURN(auto bs, reader->Suggest(size, n));
   std::string out;
   for (const auto& b : bs) {
     out += Pad(b.name, 20) + " " + Pad(b.type, 16) + " pins=" + std::to_string(b.pin_count) +
@@ -95,19 +59,12 @@ Status RunSuggest(int64_t size, size_t n, bool json) {
 }
 
 Status RunStats(bool json) {
+  if (json) {
+    ASSIGN_OR_RETURN(auto out, ops::RouteStatsJson(IndexDir()));
+    return WriteStdout(out.dump() + "\n");
+  }
   ASSIGN_OR_RETURN(auto reader, routing::RouteReader::Open(IndexDir()));
   ASSIGN_OR_RETURN(auto st, reader->Stats());
-  if (json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& s : st) {
-      auto j = BackendJson(s.backend);
-      j["pins"] = s.pins;
-      j["bytes"] = s.bytes;
-      arr.push_back(j);
-    }
-    return WriteStdout(
-        nlohmann::json{{"generation", reader->generation()}, {"backends", arr}}.dump() + "\n");
-  }
   std::string out = "generation " + std::to_string(reader->generation()) + "\n";
   for (const auto& s : st) {
     out += Pad(s.backend.name, 20) + " " + Pad(s.backend.state, 10) +
