@@ -245,4 +245,24 @@ Result<Bytes> MultibaseDecode(std::string_view text, Multibase* base) {
   return DecodeBase(b, text.substr(1));
 }
 
+std::string Base64Encode(ByteView data) {
+  std::string out = EncodeBase(Multibase::kBase64, data);
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+Result<Bytes> Base64Decode(std::string_view text) {
+  size_t pads = 0;
+  while (!text.empty() && text.back() == '=' && pads < 2) {
+    text.remove_suffix(1);
+    ++pads;
+  }
+  if (pads > 0 && (text.size() + pads) % 4 != 0) {
+    return Status::InvalidArgument("base64: bad padding");
+  }
+  auto r = DecodeBase(Multibase::kBase64, text);
+  if (!r.ok()) return Status::InvalidArgument("base64: " + r.status().message());
+  return r;
+}
+
 }  // namespace ipfs_kit::multiformats

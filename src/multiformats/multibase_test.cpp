@@ -52,3 +52,19 @@ TEST(Multibase, RejectsBadInput) {
 
 }  // namespace
 }  // namespace ipfs_kit::multiformats
+
+namespace ipfs_kit::multiformats {
+TEST(Base64, PaddedRoundTripAndRfc4648Vectors) {
+  const char* plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+  const char* coded[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(Base64Encode(AsBytes(plain[i])), coded[i]);
+    auto d = Base64Decode(coded[i]);
+    ASSERT_TRUE(d.ok()) << coded[i];
+    EXPECT_EQ(AsString(*d), plain[i]);
+  }
+  EXPECT_TRUE(Base64Decode("Zm9vYg").ok());  // unpadded
+  EXPECT_FALSE(Base64Decode("Zm9v!g==").ok());
+  EXPECT_FALSE(Base64Decode("Zg=").ok());
+}
+}  // namespace ipfs_kit::multiformats

@@ -40,4 +40,10 @@ Result<Bytes> MultibaseDecode(std::string_view text, Multibase* base = nullptr);
 std::string EncodeBase(Multibase base, ByteView data);
 Result<Bytes> DecodeBase(Multibase base, std::string_view text);
 
+// Standard base64 with '=' padding (RFC 4648 §4), as JSON APIs (MCP blobs,
+// REST bodies) use it. Decoding accepts padded or unpadded input and
+// refuses other characters with kInvalidArgument.
+std::string Base64Encode(ByteView data);
+Result<Bytes> Base64Decode(std::string_view text);
+
 }  // namespace ipfs_kit::multiformats
