@@ -16,11 +16,11 @@ fi
 # fuzzing: clang + libFuzzer runtime;
 # interop: node/npm (reference JS importer), ipfs-cid (Debian's Rust CIDv0 tool), git;
 # management plane: Boost (Beast/Asio, header-only), libcurl (HTTP client, S3 SigV4), SQLite;
-# benchmarks: wrk and nginx (the reference server), curl.
+# benchmarks: wrk and nginx (the reference server), curl; the dashboard test: Debian's chromium.
 PKGS=(build-essential cmake ninja-build pkg-config libssl-dev libgtest-dev libgmock-dev
       libbenchmark-dev libcli11-dev nlohmann-json3-dev clang libclang-rt-14-dev ipfs-cid git
       python3 diffutils libzstd-dev libsnappy-dev libxxhash-dev
-      libboost-dev libcurl4-openssl-dev libsqlite3-dev curl wrk nginx-light)
+      libboost-dev libcurl4-openssl-dev libsqlite3-dev curl wrk nginx-light chromium)
 
 # Node: keep an existing node >= 18 with npm (e.g. from NodeSource, which bundles npm and
 # conflicts with Debian's npm package); otherwise use Debian's nodejs (18.x) + npm.
