@@ -2,7 +2,7 @@
 // daemon: ipfs_add, ipfs_cat, ipfs_get, ipfs_ls, ipfs_stat, pin_add, pin_rm,
 // pin_ls, pin_status, backend_list, backend_health, route_lookup,
 // route_suggest, route_stats, daemon_status, car_export, car_import, and the
-// resource template ipfs://{cid}. Schemas and results: docs/mcp-tools.md.
+// resource template ipfs://{cid}. Schemas and results: docs/mcp-server.md.
 //
 // Reads work without the daemon; management tools then fail with an isError
 // result "daemon unavailable: ...".
