@@ -48,5 +48,6 @@ void RegisterRoute(CLI::App& app);    // lookup, suggest, stats, generate
 void RegisterDaemon(CLI::App& app);   // daemon [start|stop|status|logs]
 void RegisterBackend(CLI::App& app);  // backend list|add|rm|health|show
 void RegisterPin(CLI::App& app);      // pin add|rm|ls|status
+void RegisterMcp(CLI::App& app);      // mcp serve
 
 }  // namespace ipfs_kit::cli

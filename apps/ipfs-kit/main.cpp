@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   RegisterDaemon(app);
   RegisterBackend(app);
   RegisterPin(app);
+  RegisterMcp(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
