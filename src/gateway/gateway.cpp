@@ -310,6 +310,10 @@ void Gateway::Impl::ServeCar(const GatewayRequest& req, BlockSource& source, Res
                          "attachment; filename=\"" + t.cid.ToString() + ".car\"");
   AddContentHeaders(r, req, etag, roots);
   if (req.head) {
+    // An ended stream: the head says the body would be chunked (its length
+    // is not known without walking the DAG), and no body follows.
+    r.stream = std::make_shared<http::BodyStream>();
+    r.stream->Close();
     respond(std::move(r));
     return;
   }

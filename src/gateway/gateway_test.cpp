@@ -401,6 +401,7 @@ TEST_F(GatewayTest, HeadHasNoBodyButALength) {
   EXPECT_EQ(f.H("content-length"), "20000");
   Answer c = Call(*gw, P(root_, "?format=car"), {}, "HEAD");
   EXPECT_EQ(c.status, 200);
+  EXPECT_TRUE(c.streamed);  // an ended stream: "chunked", no length, no body
   EXPECT_TRUE(c.body.empty());
   EXPECT_EQ(c.H("content-type"), "application/vnd.ipld.car; version=1; order=dfs; dups=n");
 }
