@@ -1,5 +1,13 @@
 #include "block_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "ipfs_kit/blockstore/flatfs_blockstore.h"
 #include "ipfs_kit/multiformats/multihash.h"
 
 namespace ipfs_kit::gateway {
@@ -22,10 +30,59 @@ Status BlockSource::Check(const Cid& cid, const Bytes& data, bool verify) const 
   return Status::Ok();
 }
 
-Result<Bytes> BlockSource::GetLocal(const GatewayOptions& options, const Cid& cid) {
-  if (cid.hash().code == multiformats::kIdentity) return cid.hash().digest;
+Result<std::string> BlockSource::GetLocal(const GatewayOptions& options, const Cid& cid) {
+  if (cid.hash().code == multiformats::kIdentity) return std::string(AsString(cid.hash().digest));
   if (options.local == nullptr) return Status::NotFound("no local store");
-  return options.local->Get(cid);
+  if (auto* flatfs = dynamic_cast<blockstore::FlatfsBlockstore*>(options.local)) {
+    // The layout is documented (docs/formats/blockstore.md): a block is one
+    // file, written by rename, so a reader sees all of it or nothing.
+    std::string path = flatfs->BlockPath(cid);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("block not local");
+      return Status::IOError("cannot open block " + cid.ToString() + ": " + std::strerror(errno));
+    }
+    // Small blocks (most of them) take one read into a per-thread buffer:
+    // a regular file's read returns less than asked only at its end, so no
+    // fstat is needed. Larger ones are sized with fstat and read in place.
+    constexpr size_t kSmall = 64 << 10;
+    thread_local std::unique_ptr<char[]> small(new char[kSmall]);
+    std::string out;
+    bool done = false;
+    ssize_t n;
+    do {
+      n = ::read(fd, small.get(), kSmall);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0 && static_cast<size_t>(n) < kSmall) {
+      if (static_cast<size_t>(n) <= options.max_block_size) {
+        out.assign(small.get(), static_cast<size_t>(n));
+        done = true;
+      }
+    } else if (n >= 0) {
+      struct stat st;
+      if (::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) <= options.max_block_size &&
+          static_cast<size_t>(st.st_size) >= kSmall) {
+        out.resize(static_cast<size_t>(st.st_size));
+        std::memcpy(out.data(), small.get(), kSmall);
+        size_t have = kSmall;
+        while (have < out.size()) {
+          ssize_t m = ::read(fd, out.data() + have, out.size() - have);
+          if (m < 0 && errno == EINTR) continue;
+          if (m <= 0) break;
+          have += static_cast<size_t>(m);
+        }
+        // The file ends where fstat said (a block file is never rewritten
+        // in place: writers rename a complete temporary file over it).
+        done = have == out.size();
+      }
+    }
+    ::close(fd);
+    if (done) return out;
+    // Anything unusual (a size over the cap, a file that changed): the
+    // store's own reader reports it.
+  }
+  ASSIGN_OR_RETURN(Bytes b, options.local->Get(cid));
+  return std::string(AsString(b));
 }
 
 Result<Bytes> BlockSource::Get(const Cid& cid) {

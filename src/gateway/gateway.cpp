@@ -21,6 +21,7 @@
 #include "file_walk.h"
 #include "ipfs_kit/gateway/request.h"
 #include "path_resolver.h"
+#include "raw_block_cache.h"
 #include "response_headers.h"
 #include "worker_pool.h"
 
@@ -37,6 +38,8 @@ namespace {
 constexpr size_t kInlineHashBytes = 256 << 10;
 // Plain file bodies are streamed in chunks of about this size.
 constexpr size_t kFileChunkBytes = 256 << 10;
+// Raw blocks up to this size are kept in the raw-block cache.
+constexpr size_t kCachedBlockBytes = 64 << 10;
 
 Response Error(int status, std::string message) {
   Response r;
@@ -99,20 +102,32 @@ Response NotModified(const GatewayRequest& req, std::string etag, std::string ro
   return r;
 }
 
-Response RawResponse(const GatewayRequest& req, const Cid& cid, ByteView block, std::string roots) {
-  std::string cid_text = cid.ToString();
+// `body` holds the block; it is dropped for HEAD.
+Response RawResponse(const GatewayRequest& req, const CachedRawBlock& b, std::string body,
+                     std::string roots) {
   Response r;
   r.status = 200;
   r.headers.reserve(10);
   r.headers.emplace_back("Content-Type", std::string(kRawType));
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + cid_text + ".bin\"");
-  AddContentHeaders(r, req, "\"" + cid_text + ".raw\"", std::move(roots));
+  r.headers.emplace_back("Content-Disposition", b.disposition);
+  AddContentHeaders(r, req, b.etag, std::move(roots));
   if (req.head) {
-    r.headers.emplace_back("Content-Length", std::to_string(block.size()));
+    r.headers.emplace_back("Content-Length", std::to_string(body.size()));
   } else {
-    r.body.assign(reinterpret_cast<const char*>(block.data()), block.size());
+    r.body = std::move(body);
   }
   return r;
+}
+
+// The header strings of a raw answer for `cid` (the body left empty).
+CachedRawBlock RawHeaders(const Cid& cid) {
+  CachedRawBlock b;
+  b.cid_text = cid.ToString();
+  b.etag.reserve(b.cid_text.size() + 6);
+  b.etag.append("\"").append(b.cid_text).append(".raw\"");
+  b.disposition.reserve(b.cid_text.size() + 27);
+  b.disposition.append("attachment; filename=\"").append(b.cid_text).append(".bin\"");
+  return b;
 }
 
 // The etag a conditional request can be checked against before any block is
@@ -148,9 +163,13 @@ struct Gateway::Impl {
   int reserved_streams = 0;  // reserved or running
   bool stopping = false;
 
+  RawBlockCache raw_cache;
   std::unique_ptr<WorkerPool> pool;
 
-  Impl(StoreFactory f, GatewayOptions o) : factory(std::move(f)), options(o) {
+  Impl(StoreFactory f, GatewayOptions o)
+      : factory(std::move(f)),
+        options(o),
+        raw_cache(o.local != nullptr ? o.raw_cache_bytes : 0, o.raw_cache_ttl_ms) {
     pool = std::make_unique<WorkerPool>(options.worker_threads, options.max_queued);
   }
 
@@ -227,20 +246,39 @@ void Gateway::Impl::Handle(http::Request in, Responder respond) {
       return;
     }
   }
-  // Fast path: a raw block from the local store (or an identity CID).
+  // Fast path: a raw block from the local store (or an identity CID), from
+  // the cache of recently served small blocks when it is there.
   if (req->format == ResponseFormat::kRaw && req->segments.empty()) {
     bool identity = req->root.hash().code == multiformats::kIdentity;
+    std::string key;
+    if (raw_cache.enabled() && !identity) {
+      Bytes k = req->root.ToBytes();
+      key.assign(AsString(k));
+      if (auto hit = raw_cache.Find(key)) {
+        respond(RawResponse(*req, *hit, hit->body, hit->cid_text));
+        return;
+      }
+    }
     if (identity || options.local != nullptr) {
       auto block = BlockSource::GetLocal(options, req->root);
       if (block.ok() && block->size() <= options.max_block_size &&
           (identity || !options.hash_on_read || block->size() <= kInlineHashBytes)) {
         bool verified = true;
         if (options.hash_on_read && !identity) {
-          auto ok = multiformats::VerifyMultihash(req->root.hash(), *block);
+          auto ok = multiformats::VerifyMultihash(req->root.hash(), AsBytes(*block));
           verified = ok.ok() && *ok;
         }
         if (verified) {
-          respond(RawResponse(*req, req->root, *block, req->root.ToString()));
+          CachedRawBlock headers = RawHeaders(req->root);
+          if (!key.empty() && block->size() <= kCachedBlockBytes) {
+            auto entry = std::make_shared<CachedRawBlock>(std::move(headers));
+            entry->body = std::move(block).value();
+            raw_cache.Put(key, entry);
+            respond(RawResponse(*req, *entry, entry->body, entry->cid_text));
+            return;
+          }
+          std::string roots = headers.cid_text;
+          respond(RawResponse(*req, headers, std::move(block).value(), std::move(roots)));
           return;
         }
         // A local block that fails its hash: the worker path reports it.
@@ -274,7 +312,8 @@ void Gateway::Impl::Serve(const GatewayRequest& req, const Responder& respond) {
         respond(NotModified(req, etag, roots));
         return;
       }
-      respond(RawResponse(req, t.cid, t.block, std::move(roots)));
+      respond(
+          RawResponse(req, RawHeaders(t.cid), std::string(AsString(t.block)), std::move(roots)));
       return;
     }
     case ResponseFormat::kCar:

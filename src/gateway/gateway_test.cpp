@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "ipfs_kit/blockstore/flatfs_blockstore.h"
 #include "ipfs_kit/car/car.h"
 #include "ipfs_kit/dagpb/dag_pb.h"
 #include "ipfs_kit/gateway/request.h"
@@ -378,6 +379,60 @@ TEST_F(GatewayTest, RawFastPathSkipsTheFactory) {
   auto remote_only = Make({}, false);
   EXPECT_EQ(Call(*remote_only, P(big_cid_, "?format=raw")).status, 200);
   EXPECT_EQ(factory_calls_.load(), 1);
+}
+
+TEST_F(GatewayTest, RawFastPathReadsAFlatfsStoreDirectly) {
+  auto flatfs = blockstore::FlatfsBlockstore::Open(tmp_ + "/blocks");
+  ASSERT_TRUE(flatfs.ok());
+  Bytes big = Block(big_cid_);
+  ASSERT_TRUE((*flatfs)->Put(big_cid_, big).ok());
+  GatewayOptions o;
+  o.local = flatfs->get();
+  Gateway gw(
+      [](const Cid&) -> Result<std::unique_ptr<Blockstore>> {
+        return Status::NotFound("no remote store");
+      },
+      o);
+  Answer a = Call(gw, P(big_cid_, "?format=raw"));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, AsStr(big));
+  EXPECT_EQ(Call(gw, P(hello_cid_, "?format=raw")).status, 404);
+  // A block file longer than the cap goes through the store's own reader: 502.
+  GatewayOptions small = o;
+  small.max_block_size = 10;
+  Gateway capped(
+      [](const Cid&) -> Result<std::unique_ptr<Blockstore>> {
+        return Status::NotFound("no remote store");
+      },
+      small);
+  EXPECT_EQ(Call(capped, P(big_cid_, "?format=raw")).status, 502);
+}
+
+TEST_F(GatewayTest, RawBlockCache) {
+  Bytes hello = Block(hello_cid_);
+  for (auto [bytes, ttl, served_after_removal] :
+       std::vector<std::tuple<size_t, int, bool>>{{1 << 20, 3600000, true},  // cached
+                                                  {1 << 20, 0, false},       // expired at once
+                                                  {0, 3600000, false}}) {    // disabled
+    ASSERT_TRUE(store_->Put(hello_cid_, hello).ok());
+    GatewayOptions o;
+    o.raw_cache_bytes = bytes;
+    o.raw_cache_ttl_ms = ttl;
+    auto gw = Make(o);
+    Answer first = Call(*gw, P(hello_cid_, "?format=raw"));
+    EXPECT_EQ(first.status, 200);
+    ASSERT_TRUE(store_->Delete(hello_cid_).ok());
+    Answer again = Call(*gw, P(hello_cid_, "?format=raw"));
+    EXPECT_EQ(again.status, served_after_removal ? 200 : 404) << bytes << " " << ttl;
+    if (served_after_removal) {
+      EXPECT_EQ(again.body, first.body);
+      EXPECT_EQ(again.headers, first.headers);
+      Answer head = Call(*gw, P(hello_cid_, "?format=raw"), {}, "HEAD");
+      EXPECT_TRUE(head.body.empty());
+      EXPECT_EQ(head.H("content-length"), std::to_string(hello.size()));
+    }
+  }
+  ASSERT_TRUE(store_->Put(hello_cid_, hello).ok());
 }
 
 TEST_F(GatewayTest, RawBlockAtAPath) {

@@ -67,6 +67,13 @@ struct GatewayOptions {
   size_t stream_buffer_bytes = 1 << 20;
   // Plain file bodies up to this size are sent whole; larger ones stream.
   size_t inline_file_bytes = 1 << 20;
+  // Recently served raw blocks of up to 64 KiB from `local` are kept in
+  // memory (with their header strings) up to this many bytes, each for at
+  // most raw_cache_ttl_ms: a CID's bytes never change, so an entry is never
+  // wrong; the TTL bounds how long a block removed from the local store may
+  // still be served. 0 disables it.
+  size_t raw_cache_bytes = 32 << 20;
+  int raw_cache_ttl_ms = 5000;
   // Entries shown in a directory listing (a HAMT can hold millions).
   size_t max_listing_entries = 10000;
 };
