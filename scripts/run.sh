@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: a new repository, the management daemon on it (one
-# `local` backend, SQLite state, routing index), a sample directory added and pinned through
-# it, then the daemon keeps running until Ctrl-C (or `ipfs-kit daemon stop`).
+# `local` backend, SQLite state, routing index), the MCP server with the dashboard, REST API
+# and trustless gateway beside it, a sample directory added and pinned through them; both
+# keep running until Ctrl-C.
 #   IPFS_KIT_PATH   repository to use (default: a new one under /tmp)
 #   IPFS_KIT_API    daemon API address (default 127.0.0.1:8887)
-#   RUN_ONCE=1      stop the daemon and exit after the demonstration (used by tests)
+#   IPFS_KIT_MCP    MCP/dashboard address (default 127.0.0.1:8888)
+#   RUN_ONCE=1      check the URLs answer, stop both and exit (used by tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${IPFS_KIT_BIN:-build/bin/ipfs-kit}
@@ -12,12 +14,25 @@ if [ ! -x "$BIN" ]; then echo "run: building ipfs-kit first"; bash scripts/build
 BIN=$(realpath "$BIN")
 export IPFS_KIT_PATH=${IPFS_KIT_PATH:-$(mktemp -d /tmp/ipfs-kit-run.XXXXXX)/repo}
 API=${IPFS_KIT_API:-127.0.0.1:8887}
+MCP=${IPFS_KIT_MCP:-127.0.0.1:8888}
 run () { printf '\n$ ipfs-kit %s\n' "$*"; "$BIN" "$@"; }
 
 echo "== repository: IPFS_KIT_PATH=$IPFS_KIT_PATH"
 run daemon start --api "$API"
-trap '"$BIN" daemon stop >/dev/null 2>&1 || true' EXIT
+MCP_PID=""
+stop_all () {
+  [ -n "$MCP_PID" ] && kill "$MCP_PID" 2>/dev/null && wait "$MCP_PID" 2>/dev/null
+  "$BIN" daemon stop >/dev/null 2>&1 || true
+}
+trap stop_all EXIT
 URL=$(cat "$IPFS_KIT_PATH/api")
+printf '\n$ ipfs-kit mcp serve --http %s &\n' "$MCP"
+"$BIN" mcp serve --http "$MCP" &
+MCP_PID=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://$MCP/api/health" >/dev/null && break
+  sleep 0.1
+done
 
 WORK=$(mktemp -d)
 mkdir -p "$WORK/sample/docs"
@@ -32,18 +47,28 @@ run backend list
 run cat "$ROOT/docs/readme.txt"
 sleep 1   # the index is published within intervals.index_debounce_ms of the change
 run route lookup "$ROOT" || true
+printf '\n$ curl http://%s/ipfs/%s/hello.txt\n' "$MCP" "$ROOT"
+curl -sf "http://$MCP/ipfs/$ROOT/hello.txt"
 rm -rf "$WORK"
 
 cat <<INFO
 
-== ipfs-kit daemon is running
+== ipfs-kit is running
+   dashboard        http://$MCP/
+   MCP (HTTP)       http://$MCP/mcp     (stdio: ipfs-kit mcp serve --stdio)
+   REST API         http://$MCP/api/health, /api/overview, /api/vfs/status, ...
+   gateway          http://$MCP/ipfs/$ROOT
    management API   $URL            (GET $URL/health, $URL/backends/health, $URL/metrics)
    pinning service  $URL/pins       (bearer token in $IPFS_KIT_PATH/api.token)
    repository       $IPFS_KIT_PATH
-   The MCP server and dashboard (ipfs-kit mcp serve) are not built yet (issue 5).
 INFO
-if [ "${RUN_ONCE:-0}" = 1 ]; then exit 0; fi
-echo "   Ctrl-C stops it."
-trap '"$BIN" daemon stop; exit 0' INT TERM
+if [ "${RUN_ONCE:-0}" = 1 ]; then
+  curl -sf "http://$MCP/" | grep -q '<title>ipfs-kit dashboard</title>'
+  curl -sf "http://$MCP/api/overview" | grep -q '"available":true'
+  echo "run: dashboard, REST and gateway answered"
+  exit 0
+fi
+echo "   Ctrl-C stops them."
+trap 'stop_all; exit 0' INT TERM
 tail -n 0 -F "$IPFS_KIT_PATH/logs/daemon.log" &
 wait

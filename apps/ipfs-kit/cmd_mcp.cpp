@@ -1,6 +1,7 @@
 // `mcp serve`: the MCP server over stdio or Streamable HTTP. Wiring only: the
-// protocol is src/mcp (session, transports), the features register their
-// tools in RegisterFeatures, and the other HTTP routes go through RouteOther.
+// protocol is src/mcp (session, transports), the features (src/mcp_server,
+// src/vfs) register their tools in RegisterFeatures, and the HTTP routes
+// (/mcp, /ipfs/, /api/, /) are put together by mcp_server::MakeSiteHandler.
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,11 +14,17 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "ipfs_kit/client/routed_blockstore.h"
+#include "ipfs_kit/gateway/gateway.h"
 #include "ipfs_kit/http/server.h"
 #include "ipfs_kit/mcp/conformance_fixtures.h"
 #include "ipfs_kit/mcp/http_transport.h"
 #include "ipfs_kit/mcp/registry.h"
 #include "ipfs_kit/mcp/stdio_transport.h"
+#include "ipfs_kit/mcp_server/context.h"
+#include "ipfs_kit/mcp_server/ipfs_tools.h"
+#include "ipfs_kit/mcp_server/rest_api.h"
+#include "ipfs_kit/mcp_server/site.h"
 
 namespace ipfs_kit::cli {
 namespace {
@@ -31,23 +38,21 @@ struct ServeOptions {
   std::vector<std::string> allow_origins;
   std::vector<std::string> allow_hosts;
   bool conformance_fixtures = false;
+  bool hash_on_read = false;
 };
 
 // Everything the server offers. Feature tools (ipfs_*, pin_*, vfs_*, ...)
 // register here.
-Status RegisterFeatures(mcp::Registry& registry, const ServeOptions& o) {
+Status RegisterFeatures(mcp::Registry& registry, mcp_server::ServerContext& ctx,
+                        const ServeOptions& o) {
   registry.instructions =
       "ipfs-kit: content-addressed storage over many backends. Tools add and read "
-      "content by CID, manage pins and backends, and answer routing questions.";
+      "content by CID (reads work without the daemon, every block verified), manage pins "
+      "and backends through the daemon, answer routing questions from the routing index, "
+      "and edit VFS buckets (mutable UnixFS trees whose commits yield CIDs).";
+  mcp_server::RegisterIpfsTools(registry, ctx);
   if (o.conformance_fixtures) mcp::RegisterConformanceFixtures(registry);
   return Status::Ok();
-}
-
-// Requests for any path but /mcp, after the Host/Origin check. The gateway
-// (/ipfs/), the REST API (/api/) and the dashboard (/) are routed from here.
-void RouteOther(const http::Request& request, const http::Responder& respond) {
-  respond(http::Response::Json(404, R"({"error":{"reason":"NOT_FOUND","details":"no route for )" +
-                                        mcp::SerializeMessage(request.path).substr(1) + "}}"));
 }
 
 void Log(const std::string& line) { std::cerr << line << std::endl; }
@@ -97,7 +102,8 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
-Status ServeHttp(const mcp::Registry& registry, const ServeOptions& o) {
+Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
+                 const ServeOptions& o) {
   std::string host;
   uint16_t port = 0;
   RETURN_IF_ERROR(ParseListenAddress(o.http, &host, &port));
@@ -118,15 +124,28 @@ Status ServeHttp(const mcp::Registry& registry, const ServeOptions& o) {
   so.port = port;
   so.threads = 2;
   so.max_body_bytes = kMaxRequestBytes;
-  auto handler = [&transport, &t](http::Request request, http::Responder respond) {
-    if (request.path == "/mcp") return transport.Handle(std::move(request), std::move(respond));
-    std::string why;
-    if (!mcp::HostAndOriginAllowed(request, t, &why)) {
-      return respond(http::Response::Json(
-          403, R"({"error":{"reason":"FORBIDDEN","details":)" + mcp::SerializeMessage(why) + "}}"));
-    }
-    RouteOther(request, respond);
+  mcp_server::RestApi api(ctx);
+  gateway::GatewayOptions go;
+  go.local = &ctx.content->repo().blocks();
+  go.hash_on_read = o.hash_on_read;
+  gateway::Gateway gw(
+      [&ctx](const multiformats::Cid& root) {
+        return client::OpenRoutedBlockstore(ctx.repo_path, ctx.content->repo().blocks(), root);
+      },
+      go);
+  mcp_server::Routes routes;
+  routes.mcp = [&transport](http::Request r, http::Responder respond) {
+    transport.Handle(std::move(r), std::move(respond));
   };
+  routes.gateway = gw.AsHandler();
+  routes.api = [&api](http::Request r, http::Responder respond) {
+    api.Handle(std::move(r), std::move(respond));
+  };
+  // /mcp checks Host/Origin itself and refuses in JSON-RPC form.
+  routes.allowed = [&t](const http::Request& r, std::string* why) {
+    return r.path == "/mcp" || mcp::HostAndOriginAllowed(r, t, why);
+  };
+  http::Handler handler = mcp_server::MakeSiteHandler(std::move(routes));
   ASSIGN_OR_RETURN(auto server, http::Server::Start(so, handler));
   t.port = server->port();
   transport.set_port(server->port());
@@ -180,11 +199,12 @@ Status RunServe(const ServeOptions& o) {
     return Status::InvalidArgument("mcp serve: give either --stdio or --http ADDR:PORT, not both");
   }
   mcp::Registry registry;
-  RETURN_IF_ERROR(RegisterFeatures(registry, o));
+  ASSIGN_OR_RETURN(auto ctx, mcp_server::ServerContext::Open(RepoPath()));
+  RETURN_IF_ERROR(RegisterFeatures(registry, *ctx, o));
   if (o.stdio) return ServeStdio(registry);
   ServeOptions h = o;
   if (h.http.empty()) h.http = "127.0.0.1:8888";
-  return ServeHttp(registry, h);
+  return ServeHttp(registry, *ctx, h);
 }
 
 }  // namespace
@@ -206,6 +226,9 @@ void RegisterMcp(CLI::App& app) {
                     "Also accept this Host name (NAME or NAME:PORT); repeatable");
   serve->add_flag("--conformance-fixtures", o->conformance_fixtures,
                   "Register the MCP conformance suite's test tools/resources/prompts (tests only)");
+  serve->add_flag("--hash-on-read", o->hash_on_read,
+                  "Gateway: re-hash raw blocks read from the local store too (default: served as "
+                  "stored, like Kubo's HashOnRead=false; blocks from backends are always verified)");
   SetAction(serve, [o] { return RunServe(*o); });
 }
 
