@@ -48,7 +48,7 @@ node_ok || { echo "setup: node >= 18 with npm is required" >&2; exit 1; }
 # Interop test packages, exact versions from each package-lock.json. A stamp (hash of the
 # lockfile) avoids re-running npm ci when nothing changed.
 for INTEROP in tests/interop tests/interop/parquet tests/interop/services tests/interop/jsipfs \
-    tests/interop/gateway tests/interop/mcp; do
+    tests/interop/gateway tests/interop/mcp tests/interop/dashboard; do
   [ -f "$INTEROP/package-lock.json" ] || continue
   stamp=$INTEROP/node_modules/.ipfs-kit-lock.sha256
   want=$(sha256sum "$INTEROP/package-lock.json" | cut -d' ' -f1)

@@ -26,6 +26,8 @@ Json Bool(const std::string& description) {
   return Json{{"type", "boolean"}, {"description", description}};
 }
 Json Object(Json properties, std::vector<std::string> required = {}) {
+  // `{}` converts to null, not to an empty object.
+  if (properties.is_null()) properties = Json::object();
   Json j{{"type", "object"}, {"properties", std::move(properties)}};
   if (!required.empty()) j["required"] = required;
   return j;

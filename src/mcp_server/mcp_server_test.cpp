@@ -76,8 +76,10 @@ TEST_F(McpServerTest, EveryToolHasSchemasAndAHandler) {
     names.push_back(t.name);
     EXPECT_TRUE(t.handler) << t.name;
     EXPECT_EQ(t.input_schema["type"], "object") << t.name;
+    EXPECT_TRUE(t.input_schema["properties"].is_object()) << t.name;
     ASSERT_TRUE(t.output_schema.has_value()) << t.name;
     EXPECT_EQ((*t.output_schema)["type"], "object") << t.name;
+    EXPECT_TRUE((*t.output_schema)["properties"].is_object()) << t.name;
     EXPECT_FALSE(t.description.empty()) << t.name;
   }
   for (const char* want :

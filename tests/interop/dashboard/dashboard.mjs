@@ -7,7 +7,7 @@
 //   3. a pin added while the page is open (`ipfs-kit add`) appears, and reaches "pinned";
 //   4. after `ipfs-kit daemon stop` the page says "daemon unavailable" and still shows
 //      the backends, from the routing index;
-//   5. a screenshot is saved.
+//   5. screenshots are saved (daemon running: NAME-running.png; stopped: NAME.png).
 //   node dashboard.mjs --url http://127.0.0.1:PORT/ --cli /abs/ipfs-kit --screenshot out.png
 // IPFS_KIT_PATH comes from the environment. Exit 0 when every check held.
 import { chromium } from 'playwright-core';
@@ -31,12 +31,10 @@ const check = (ok, what) => {
   if (!ok) failures++;
 };
 
-const userDir = mkdtempSync(join(tmpdir(), 'ipfs-kit-chromium-'));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         `--user-data-dir=${userDir}`],
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const consoleErrors = [];
 try {
@@ -75,6 +73,10 @@ try {
   check(Number(pinnedCount) >= 1, `the pinned count shows ${pinnedCount}`);
   check(consoleErrors.length === 0, `no console errors while the daemon runs (${consoleErrors.join(' | ')})`);
 
+  const running = args.screenshot.replace(/\.png$/, '') + '-running.png';
+  await page.screenshot({ path: running, fullPage: true });
+  check(true, `screenshot with the daemon running saved to ${running}`);
+
   // 4. daemon stopped
   cli('daemon', 'stop');
   await page.waitForSelector('#banner:has-text("daemon unavailable")', wait);
@@ -96,8 +98,7 @@ try {
 } catch (e) {
   check(false, `dashboard test: ${e.message}`);
 } finally {
-  await browser.close();
-  rmSync(userDir, { recursive: true, force: true });
+  await browser.close();  // playwright made and removes the profile directory
 }
 console.log(`dashboard: ${failures === 0 ? 'all checks passed' : failures + ' failed'}`);
 process.exit(failures === 0 ? 0 : 1);

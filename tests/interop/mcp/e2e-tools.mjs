@@ -84,7 +84,8 @@ try {
   const ls = sc(await call('ipfs_ls', { path: addedDir.cid }));
   check(JSON.stringify(ls.entries.map((e) => e.name)) === '["a.txt","sub"]', `ipfs_ls lists a.txt and sub`);
   const st = sc(await call('ipfs_stat', { path: `${addedDir.cid}/sub/b.bin` }));
-  check(st.type === 'file' && st.size === 5000, `ipfs_stat of a path inside: ${st.type}, ${st.size} bytes`);
+  // One chunk with raw leaves is a raw block (as Kubo's add --cid-version=1 makes it).
+  check((st.type === 'file' || st.type === 'raw') && st.size === 5000, `ipfs_stat of a path inside: ${st.type}, ${st.size} bytes`);
   const out = join(work, 'got');
   sc(await call('ipfs_get', { path: addedDir.cid, output: out }));
   check(readFileSync(join(out, 'sub', 'b.bin')).equals(readFileSync(join(tree, 'sub', 'b.bin'))), 'ipfs_get writes the same bytes');
