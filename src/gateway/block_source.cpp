@@ -42,39 +42,22 @@ Result<std::string> BlockSource::GetLocal(const GatewayOptions& options, const C
       if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound("block not local");
       return Status::IOError("cannot open block " + cid.ToString() + ": " + std::strerror(errno));
     }
-    // Small blocks (most of them) take one read into a per-thread buffer:
-    // a regular file's read returns less than asked only at its end, so no
-    // fstat is needed. Larger ones are sized with fstat and read in place.
-    constexpr size_t kSmall = 64 << 10;
-    thread_local std::unique_ptr<char[]> small(new char[kSmall]);
+    // Sized by fstat and read in place: the file ends where fstat says (a
+    // block file is never rewritten in place: writers rename a complete
+    // temporary file over it).
     std::string out;
     bool done = false;
-    ssize_t n;
-    do {
-      n = ::read(fd, small.get(), kSmall);
-    } while (n < 0 && errno == EINTR);
-    if (n >= 0 && static_cast<size_t>(n) < kSmall) {
-      if (static_cast<size_t>(n) <= options.max_block_size) {
-        out.assign(small.get(), static_cast<size_t>(n));
-        done = true;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) <= options.max_block_size) {
+      out.resize(static_cast<size_t>(st.st_size));
+      size_t have = 0;
+      while (have < out.size()) {
+        ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        have += static_cast<size_t>(n);
       }
-    } else if (n >= 0) {
-      struct stat st;
-      if (::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) <= options.max_block_size &&
-          static_cast<size_t>(st.st_size) >= kSmall) {
-        out.resize(static_cast<size_t>(st.st_size));
-        std::memcpy(out.data(), small.get(), kSmall);
-        size_t have = kSmall;
-        while (have < out.size()) {
-          ssize_t m = ::read(fd, out.data() + have, out.size() - have);
-          if (m < 0 && errno == EINTR) continue;
-          if (m <= 0) break;
-          have += static_cast<size_t>(m);
-        }
-        // The file ends where fstat said (a block file is never rewritten
-        // in place: writers rename a complete temporary file over it).
-        done = have == out.size();
-      }
+      done = have == out.size();
     }
     ::close(fd);
     if (done) return out;

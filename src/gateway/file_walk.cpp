@@ -3,6 +3,7 @@
 // content order, which is also the DFS pre-order a CAR is written in.
 #include "file_walk.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace ipfs_kit::gateway {
@@ -63,6 +64,20 @@ Status WalkFileRange(BlockSource& source, const DagNode& root, uint64_t from, ui
     RETURN_IF_ERROR(PushChildren(n, p.offset, p.depth, from, end, stack));
   }
   return Status::Ok();
+}
+
+Status ReadFileRange(BlockSource& source, const DagNode& root, uint64_t from, uint64_t end,
+                     int max_depth, const std::function<bool(ByteView)>& sink) {
+  return WalkFileRange(source, root, from, end, max_depth,
+                       [&](const DagNode& n, uint64_t offset) -> Status {
+                         uint64_t a = std::max(from, offset);
+                         uint64_t b = std::min<uint64_t>(end, offset + n.content.size());
+                         if (a >= b) return Status::Ok();
+                         if (!sink(n.content.subspan(a - offset, b - a))) {
+                           return Status::Unavailable("client went away");
+                         }
+                         return Status::Ok();
+                       });
 }
 
 }  // namespace ipfs_kit::gateway

@@ -21,4 +21,10 @@ using FileVisitor = std::function<Status(const DagNode& node, uint64_t offset)>;
 Status WalkFileRange(BlockSource& source, const DagNode& root, uint64_t from, uint64_t end,
                      int max_depth, const FileVisitor& visit);
 
+// Streams the file's bytes [from, end) to `sink` in order, one slice per
+// block. A sink returning false stops the walk with kUnavailable ("client
+// went away").
+Status ReadFileRange(BlockSource& source, const DagNode& root, uint64_t from, uint64_t end,
+                     int max_depth, const std::function<bool(ByteView)>& sink);
+
 }  // namespace ipfs_kit::gateway

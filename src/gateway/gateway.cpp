@@ -211,6 +211,7 @@ struct Gateway::Impl {
     }
     std::thread([this, body = std::move(body), produce = std::move(produce)]() mutable {
       produce(*body);
+      produce = nullptr;  // nothing of the request outlives the count below
       std::lock_guard lock(streams_mu);
       streams.erase(body);
       body.reset();
@@ -508,19 +509,7 @@ void Gateway::Impl::ServeFile(const GatewayRequest& req, DagNode node, const std
     return;
   }
   BlockSource& source = *owned;
-  auto read = [&](uint64_t from, uint64_t end, const std::function<bool(ByteView)>& sink) {
-    return WalkFileRange(source, node, from, end, options.max_dag_depth,
-                         [&](const DagNode& n, uint64_t offset) -> Status {
-                           uint64_t a = std::max(from, offset);
-                           uint64_t b = std::min<uint64_t>(end, offset + n.content.size());
-                           if (a >= b) return Status::Ok();
-                           if (!sink(n.content.subspan(a - offset, b - a))) {
-                             return Status::Unavailable("client went away");
-                           }
-                           return Status::Ok();
-                         });
-  };
-
+  const int depth = options.max_dag_depth;
   Response r;
   r.status = 200;
   std::string type;
@@ -528,10 +517,11 @@ void Gateway::Impl::ServeFile(const GatewayRequest& req, DagNode node, const std
     type = std::string(*t);
   } else {
     std::string head;
-    Status st = read(0, std::min<uint64_t>(size, 512), [&](ByteView b) {
-      head.append(AsString(b));
-      return true;
-    });
+    Status st =
+        ReadFileRange(source, node, 0, std::min<uint64_t>(size, 512), depth, [&](ByteView b) {
+          head.append(AsString(b));
+          return true;
+        });
     if (!st.ok()) {
       respond(ErrorFor(st));
       return;
@@ -576,7 +566,7 @@ void Gateway::Impl::ServeFile(const GatewayRequest& req, DagNode node, const std
   if (length <= options.inline_file_bytes) {
     std::string body;
     body.reserve(length);
-    Status st = read(first, first + length, [&](ByteView b) {
+    Status st = ReadFileRange(source, node, first, first + length, depth, [&](ByteView b) {
       body.append(AsString(b));
       return true;
     });
@@ -605,17 +595,10 @@ void Gateway::Impl::ServeFile(const GatewayRequest& req, DagNode node, const std
       c.swap(chunk);
       return out.Write(std::move(c));
     };
-    Status st = WalkFileRange(*src, *shared_node, first, first + length, options.max_dag_depth,
-                              [&](const DagNode& n, uint64_t offset) -> Status {
-                                uint64_t a = std::max(first, offset);
-                                uint64_t b =
-                                    std::min<uint64_t>(first + length, offset + n.content.size());
-                                if (a >= b) return Status::Ok();
-                                chunk.append(AsString(n.content.subspan(a - offset, b - a)));
-                                if (chunk.size() >= kFileChunkBytes && !flush()) {
-                                  return Status::Unavailable("client went away");
-                                }
-                                return Status::Ok();
+    Status st = ReadFileRange(*src, *shared_node, first, first + length, options.max_dag_depth,
+                              [&](ByteView b) {
+                                chunk.append(AsString(b));
+                                return chunk.size() < kFileChunkBytes || flush();
                               });
     if (st.ok() && !flush()) st = Status::Unavailable("client went away");
     if (st.ok()) {

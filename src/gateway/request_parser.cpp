@@ -10,15 +10,10 @@
 #include <cstring>
 
 #include "ipfs_kit/gateway/request.h"
+#include "text.h"
 
 namespace ipfs_kit::gateway {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -54,7 +49,7 @@ std::vector<MediaRange> ParseAcceptList(std::string_view accept) {
     std::string_view item = accept.substr(0, comma);
     accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
     size_t semi = item.find(';');
-    std::string_view type = Trim(item.substr(0, semi));
+    std::string_view type = TrimOws(item.substr(0, semi));
     if (type.empty()) continue;
     MediaRange m;
     m.order = order++;
@@ -64,13 +59,13 @@ std::vector<MediaRange> ParseAcceptList(std::string_view accept) {
     bool bad_q = false;
     while (!rest.empty()) {
       size_t s2 = rest.find(';');
-      std::string_view p = Trim(rest.substr(0, s2));
+      std::string_view p = TrimOws(rest.substr(0, s2));
       rest = s2 == std::string_view::npos ? std::string_view() : rest.substr(s2 + 1);
       size_t eq = p.find('=');
       if (eq == std::string_view::npos) continue;
       std::string name;
-      for (char c : Trim(p.substr(0, eq))) name.push_back(Lower(c));
-      std::string_view value = Trim(p.substr(eq + 1));
+      for (char c : TrimOws(p.substr(0, eq))) name.push_back(Lower(c));
+      std::string_view value = TrimOws(p.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
       }
@@ -355,7 +350,7 @@ std::optional<RequestError> ParseGatewayRequest(const http::Request& in, Gateway
   auto format = first("format");
   if (format && !format->empty()) {
     if (auto err = ParseFormat(*format, out)) return err;
-  } else if (auto accept = in.Header("accept"); accept && !Trim(*accept).empty()) {
+  } else if (auto accept = in.Header("accept"); accept && !TrimOws(*accept).empty()) {
     auto chosen = NegotiateAccept(*accept, &out->car);
     if (!chosen) {
       return RequestError{406, "no acceptable response type in Accept \"" + Shown(*accept) +

@@ -1,5 +1,7 @@
 #include "response_headers.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -27,12 +29,6 @@ std::string Base32(uint64_t v) {
   } while (v != 0);
   std::reverse(out.begin(), out.end());
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::string_view StripWeak(std::string_view tag) {
@@ -113,7 +109,7 @@ bool EtagMatches(std::string_view header, std::string_view etag) {
   std::string_view want = StripWeak(etag);
   while (!header.empty()) {
     size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
+    std::string_view tag = TrimOws(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     if (tag == "*") return true;
     if (!tag.empty() && StripWeak(tag) == want) return true;
@@ -122,14 +118,14 @@ bool EtagMatches(std::string_view header, std::string_view etag) {
 }
 
 RangeKind ParseRange(std::string_view header, uint64_t size, ByteRange* out) {
-  header = Trim(header);
+  header = TrimOws(header);
   constexpr std::string_view kUnit = "bytes=";
   if (header.substr(0, kUnit.size()) != kUnit) return RangeKind::kNone;
-  std::string_view spec = Trim(header.substr(kUnit.size()));
+  std::string_view spec = TrimOws(header.substr(kUnit.size()));
   if (spec.find(',') != std::string_view::npos) return RangeKind::kNone;  // several: send all
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return RangeKind::kNone;
-  std::string_view a = Trim(spec.substr(0, dash)), b = Trim(spec.substr(dash + 1));
+  std::string_view a = TrimOws(spec.substr(0, dash)), b = TrimOws(spec.substr(dash + 1));
   if (a.empty()) {
     // "-N": the last N bytes.
     auto n = ParseU64(b);
