@@ -49,5 +49,6 @@ void RegisterDaemon(CLI::App& app);   // daemon [start|stop|status|logs]
 void RegisterBackend(CLI::App& app);  // backend list|add|rm|health|show
 void RegisterPin(CLI::App& app);      // pin add|rm|ls|status
 void RegisterMcp(CLI::App& app);      // mcp serve
+void RegisterVfs(CLI::App& app);      // vfs bucket|mkdir|write|read|ls|stat|rm|mv|cp|commit|...
 
 }  // namespace ipfs_kit::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   RegisterBackend(app);
   RegisterPin(app);
   RegisterMcp(app);
+  RegisterVfs(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

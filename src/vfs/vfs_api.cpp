@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ipfs_kit/vfs/path.h"
-#include "vfs_json.h"
+#include "ipfs_kit/vfs/vfs_json.h"
 
 namespace ipfs_kit::vfs {
 namespace {

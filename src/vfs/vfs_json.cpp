@@ -1,4 +1,4 @@
-#include "vfs_json.h"
+#include "ipfs_kit/vfs/vfs_json.h"
 
 #include "ipfs_kit/vfs/path.h"
 

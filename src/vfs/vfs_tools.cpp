@@ -11,7 +11,7 @@
 #include "ipfs_kit/multiformats/multibase.h"
 #include "ipfs_kit/vfs/path.h"
 #include "ipfs_kit/vfs/vfs_api.h"
-#include "vfs_json.h"
+#include "ipfs_kit/vfs/vfs_json.h"
 
 namespace ipfs_kit::vfs {
 namespace {

@@ -1,6 +1,7 @@
 // The JSON forms of the VFS's values, shared by the REST handler, the MCP
-// tools and the CLI's --json output (docs/vfs.md lists the fields), and the
-// JSON Schemas of the same objects for the tools' output schemas. Names read
+// tools, the CLI's --json output and the dashboard (docs/vfs.md lists the
+// fields), and the JSON Schemas of the same objects for the tools' output
+// schemas. Pure functions. Names read
 // from a DAG may be ill-formed UTF-8; they are sanitized (U+FFFD) here so
 // that serializing never fails.
 #pragma once
