@@ -107,8 +107,11 @@ void AddTools(Registry& r) {
                      return Status::Internal(
                          "This tool intentionally returns an error for testing");
                    }));
-  r.AddTool(NoArgs("test_reconnection", "Returns after a short pause (SSE polling scenario)",
-                   [](const Json&, CallContext&) {
+  r.AddTool(NoArgs("test_reconnection",
+                   "Ends its SSE stream before answering; the client resumes with Last-Event-ID "
+                   "(SEP-1699 polling scenario)",
+                   [](const Json&, CallContext& ctx) {
+                     ctx.close_sse_stream();
                      Pause();
                      return Result<ToolResult>(ToolResult::Text("Reconnection test completed"));
                    }));

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <deque>
+#include <optional>
 #include <utility>
 
 #include "worker_pool.h"
@@ -174,6 +176,134 @@ http::Response SseAnswer(std::shared_ptr<http::BodyStream> stream) {
   return r;
 }
 
+constexpr int kRetryMs = 1000;                // the SSE retry field of resumable streams
+constexpr size_t kChannelMaxEvents = 1024;    // kept per stream for a resume
+constexpr size_t kChannelMaxBytes = 4 << 20;  // ditto, in bytes
+constexpr size_t kChannelsKeptFinished = 32;  // finished streams kept per session
+
+// "12-7" → {12, 7}.
+std::optional<std::pair<uint64_t, uint64_t>> ParseEventId(std::string_view id) {
+  size_t dash = id.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size() || id.size() > 41) {
+    return std::nullopt;
+  }
+  auto number = [](std::string_view digits) -> std::optional<uint64_t> {
+    uint64_t v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9' || v > (UINT64_MAX - 9) / 10) return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return v;
+  };
+  auto a = number(id.substr(0, dash)), b = number(id.substr(dash + 1));
+  if (!a || !b) return std::nullopt;
+  return std::make_pair(*a, *b);
+}
+
+// The event stream answering one POST. When resumable (sessions of
+// 2025-11-25 and later, SEP-1699), it starts with a priming event (an id,
+// retry, empty data), every event carries an id "<channel>-<seq>", and the
+// events are kept: a client whose stream ended before the answer (the
+// connection dropped, or the handler called close_sse_stream) reconnects with
+// GET + Last-Event-ID and gets the rest on the new stream. Older clients get
+// plain events (empty data would confuse them).
+//
+// Writes happen under the channel's lock, so a resume never interleaves with
+// a new event; a resume's replay goes into a stream sized to hold it, so it
+// never waits for the consumer.
+class SseChannel {
+ public:
+  SseChannel(uint64_t number, bool resumable, std::shared_ptr<http::BodyStream> live)
+      : number_(number), resumable_(resumable), live_(std::move(live)) {
+    if (resumable_) {
+      std::lock_guard lock(mu_);
+      Emit(0, "id: " + Id(0) + "\nretry: " + std::to_string(kRetryMs) + "\ndata: \n\n", false);
+    }
+  }
+
+  // False when the message can never reach the client.
+  bool Send(const Json& message) {
+    std::lock_guard lock(mu_);
+    if (finished_) return false;
+    if (!resumable_)
+      return WriteLive("event: message\ndata: " + SerializeMessage(message) + "\n\n");
+    uint64_t seq = next_seq_++;
+    Emit(seq, "id: " + Id(seq) + "\nevent: message\ndata: " + SerializeMessage(message) + "\n\n",
+         true);
+    return true;  // kept for a resume even if no stream is attached now
+  }
+
+  // Ends the current stream (the client resumes); only when resumable.
+  void Detach() {
+    std::lock_guard lock(mu_);
+    if (!resumable_ || !live_) return;
+    live_->Close();
+    live_.reset();
+  }
+
+  void Finish() {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    if (live_) live_->Close();
+    live_.reset();
+  }
+
+  bool finished() const {
+    std::lock_guard lock(mu_);
+    return finished_;
+  }
+
+  // A stream for a GET resuming after event `after`: the kept events after it,
+  // then live events until the answer (or at once closed when finished).
+  std::shared_ptr<http::BodyStream> Resume(uint64_t after) {
+    std::lock_guard lock(mu_);
+    size_t bytes = 0;
+    for (const auto& [seq, text] : events_) bytes += seq > after ? text.size() : 0;
+    auto stream = std::make_shared<http::BodyStream>(bytes + (1 << 20));
+    for (const auto& [seq, text] : events_) {
+      if (seq > after) stream->Write(text);
+    }
+    if (live_) live_->Close();  // a client has one stream per request
+    if (finished_) {
+      stream->Close();
+      live_.reset();
+    } else {
+      live_ = stream;
+    }
+    return stream;
+  }
+
+ private:
+  std::string Id(uint64_t seq) const { return std::to_string(number_) + "-" + std::to_string(seq); }
+
+  void Emit(uint64_t seq, std::string text, bool keep) {
+    WriteLive(text);
+    if (!keep) return;
+    bytes_ += text.size();
+    events_.emplace_back(seq, std::move(text));
+    while (events_.size() > kChannelMaxEvents || bytes_ > kChannelMaxBytes) {
+      bytes_ -= events_.front().second.size();
+      events_.pop_front();
+    }
+  }
+
+  bool WriteLive(const std::string& text) {
+    if (!live_) return false;
+    if (live_->Write(text)) return true;
+    live_.reset();  // the client went away
+    return false;
+  }
+
+  const uint64_t number_;
+  const bool resumable_;
+  mutable std::mutex mu_;
+  std::shared_ptr<http::BodyStream> live_;
+  std::deque<std::pair<uint64_t, std::string>> events_;
+  size_t bytes_ = 0;
+  uint64_t next_seq_ = 1;
+  bool finished_ = false;
+};
+
 }  // namespace
 
 bool HostAndOriginAllowed(const http::Request& request, const HttpTransportOptions& options,
@@ -190,6 +320,31 @@ struct HttpTransport::SessionEntry {
   std::shared_ptr<http::BodyStream> standalone;  // the GET stream, if open
   Clock::time_point last_used = Clock::now();
   int active = 0;  // requests of this session being answered (under mu)
+  std::map<uint64_t, std::shared_ptr<SseChannel>> channels;  // POST streams, for resumes
+  uint64_t next_channel = 1;
+
+  std::shared_ptr<SseChannel> NewChannel(bool resumable, std::shared_ptr<http::BodyStream> live) {
+    std::lock_guard lock(mu);
+    // Forget the oldest finished streams beyond a few.
+    size_t finished = 0;
+    for (auto& [n, c] : channels) finished += c->finished() ? 1 : 0;
+    for (auto it = channels.begin(); it != channels.end() && finished > kChannelsKeptFinished;) {
+      if (it->second->finished()) {
+        it = channels.erase(it);
+        --finished;
+      } else {
+        ++it;
+      }
+    }
+    auto channel = std::make_shared<SseChannel>(next_channel, resumable, std::move(live));
+    channels[next_channel++] = channel;
+    return channel;
+  }
+  std::shared_ptr<SseChannel> FindChannel(uint64_t number) {
+    std::lock_guard lock(mu);
+    auto it = channels.find(number);
+    return it == channels.end() ? nullptr : it->second;
+  }
 
   void Touch(int delta) {
     std::lock_guard lock(mu);
@@ -416,11 +571,11 @@ void HttpTransport::HandlePost(http::Request request, http::Responder respond) {
   }
 
   // Answers every message in order; the related channel is `out`.
-  auto answer_all = [messages, batch](Session& session,
-                                      const Outbound& out) -> std::optional<Json> {
+  auto answer_all = [messages, batch](Session& session, const Outbound& out,
+                                      const std::function<void()>& close) -> std::optional<Json> {
     Json answers = Json::array();
     for (const auto& m : messages) {
-      if (auto a = session.Handle(m, out)) answers.push_back(std::move(*a));
+      if (auto a = session.Handle(m, out, close)) answers.push_back(std::move(*a));
     }
     if (answers.empty()) return std::nullopt;
     return batch ? answers : answers[0];
@@ -428,7 +583,7 @@ void HttpTransport::HandlePost(http::Request request, http::Responder respond) {
 
   if (!blocking) {
     entry->Touch(0);
-    auto answers = answer_all(entry->session, none);
+    auto answers = answer_all(entry->session, none, {});
     return respond(answers ? JsonAnswer(200, *answers) : Accepted());
   }
 
@@ -437,13 +592,16 @@ void HttpTransport::HandlePost(http::Request request, http::Responder respond) {
     // The request may speak before it answers: open an event stream that
     // carries its notifications and server-to-client requests, then the answer.
     auto stream = std::make_shared<http::BodyStream>();
-    bool queued = workers_->Submit([entry, stream, answer_all] {
-      Outbound out = [stream](const Json& m) { return stream->Write(SseEvent(m)); };
-      if (auto a = answer_all(entry->session, out)) stream->Write(SseEvent(*a));
-      stream->Close();
+    auto channel = entry->NewChannel(entry->session.protocol_version() >= "2025-11-25", stream);
+    bool queued = workers_->Submit([entry, channel, answer_all] {
+      Outbound out = [channel](const Json& m) { return channel->Send(m); };
+      std::function<void()> close = [channel] { channel->Detach(); };
+      if (auto a = answer_all(entry->session, out, close)) channel->Send(*a);
+      channel->Finish();
       entry->Touch(-1);
     });
     if (!queued) {
+      channel->Finish();
       entry->Touch(-1);
       return respond(Refuse(503, kServerError, "Server busy: too many calls in progress"));
     }
@@ -451,7 +609,7 @@ void HttpTransport::HandlePost(http::Request request, http::Responder respond) {
   }
   auto shared_respond = std::make_shared<http::Responder>(std::move(respond));
   bool queued = workers_->Submit([entry, shared_respond, answer_all, none] {
-    auto answers = answer_all(entry->session, none);
+    auto answers = answer_all(entry->session, none, {});
     (*shared_respond)(answers ? JsonAnswer(200, *answers) : Accepted());
     entry->Touch(-1);
   });
@@ -470,6 +628,17 @@ void HttpTransport::HandleGet(const http::Request& request, http::Responder resp
   http::Response refusal;
   auto entry = FindSession(request, &refusal);
   if (!entry) return respond(std::move(refusal));
+  // A client resuming a POST stream (SEP-1699) names its last event.
+  if (auto last = request.Header("last-event-id")) {
+    auto id = ParseEventId(*last);
+    auto channel = id ? entry->FindChannel(id->first) : nullptr;
+    if (channel) {
+      entry->Touch(0);
+      return respond(SseAnswer(channel->Resume(id->second)));
+    }
+    // Unknown (or from a standalone stream, which keeps no events): a fresh
+    // standalone stream.
+  }
   auto stream = std::make_shared<http::BodyStream>();
   std::shared_ptr<http::BodyStream> previous;
   {

@@ -22,13 +22,32 @@ namespace {
 
 constexpr const char* kBothAccept = "application/json, text/event-stream";
 
-// Parses "event: message\ndata: {...}\n\n" events out of an SSE body.
+// Parses the messages out of an SSE body ("data: {...}" lines; the empty
+// data of a priming event is skipped).
 std::vector<Json> SseMessages(const std::string& body) {
   std::vector<Json> out;
   size_t pos = 0;
   while ((pos = body.find("data: ", pos)) != std::string::npos) {
     size_t end = body.find('\n', pos);
-    out.push_back(Json::parse(body.substr(pos + 6, end - pos - 6)));
+    if (end == std::string::npos) break;  // a partial line: not yet complete
+    std::string data = body.substr(pos + 6, end - pos - 6);
+    if (!data.empty()) out.push_back(Json::parse(data));
+    pos = end;
+  }
+  return out;
+}
+
+// The "id:" values of the events in an SSE body.
+std::vector<std::string> SseIds(const std::string& body) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while ((pos = body.find("id: ", pos)) != std::string::npos) {
+    if (pos > 0 && body[pos - 1] != '\n') {
+      pos += 4;
+      continue;
+    }
+    size_t end = body.find('\n', pos);
+    out.push_back(body.substr(pos + 4, end - pos - 4));
     pos = end;
   }
   return out;
@@ -380,6 +399,50 @@ TEST_F(HttpTransportTest, GetStreamCarriesResourceUpdatesAndEndsAtShutdown) {
   auto r = stream.get();
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(Post(Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}}, s).status, 503);
+}
+
+TEST_F(HttpTransportTest, ClosedStreamIsResumedWithLastEventId) {
+  Start();
+  std::string s = Initialize("2025-11-25");
+  Json call{{"jsonrpc", "2.0"},
+            {"id", 11},
+            {"method", "tools/call"},
+            {"params", {{"name", "test_reconnection"}}}};
+  // The tool ends its stream before answering: only the priming event came.
+  auto first = Post(call, s);
+  ASSERT_EQ(first.status, 200);
+  auto ids = SseIds(first.body);
+  ASSERT_FALSE(ids.empty()) << first.body;
+  EXPECT_NE(first.body.find("retry: "), std::string::npos);
+  EXPECT_TRUE(SseMessages(first.body).empty()) << first.body;
+  // GET with the last id seen gets the rest: the answer, then the stream ends.
+  auto resumed =
+      Send("GET", "",
+           {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", s}, {"Last-Event-ID", ids.back()}});
+  ASSERT_EQ(resumed.status, 200);
+  auto events = SseMessages(resumed.body);
+  ASSERT_EQ(events.size(), 1u) << resumed.body;
+  EXPECT_EQ(events[0]["id"], 11);
+  EXPECT_EQ(events[0]["result"]["content"][0]["text"], "Reconnection test completed");
+  // Resuming again from the start replays the same answer.
+  auto again = Send(
+      "GET", "",
+      {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", s}, {"Last-Event-ID", ids.front()}});
+  EXPECT_EQ(SseMessages(again.body).size(), 1u);
+}
+
+TEST_F(HttpTransportTest, OlderSessionsGetPlainEventsOnOneStream) {
+  Start();
+  std::string s = Initialize("2025-06-18");
+  Json call{{"jsonrpc", "2.0"},
+            {"id", 12},
+            {"method", "tools/call"},
+            {"params", {{"name", "test_reconnection"}}}};
+  auto r = Post(call, s);
+  EXPECT_TRUE(SseIds(r.body).empty()) << r.body;
+  auto events = SseMessages(r.body);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["id"], 12);
 }
 
 TEST_F(HttpTransportTest, BatchesFor20250326Sessions) {

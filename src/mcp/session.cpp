@@ -467,6 +467,12 @@ std::string Session::HandleText(std::string_view text, const Outbound& related) 
 }
 
 std::optional<Json> Session::Handle(const Json& message, const Outbound& related) {
+  static const std::function<void()> kNoClose;
+  return Handle(message, related, kNoClose);
+}
+
+std::optional<Json> Session::Handle(const Json& message, const Outbound& related,
+                                    const std::function<void()>& close_stream) {
   std::string why;
   switch (Classify(message, &why)) {
     case MessageKind::kInvalid: {
@@ -494,7 +500,7 @@ std::optional<Json> Session::Handle(const Json& message, const Outbound& related
                         "session not initialized: the first request must be initialize");
   }
   try {
-    return Dispatch(method, id, params, related);
+    return Dispatch(method, id, params, related, close_stream);
   } catch (const std::exception& e) {
     // A handler (or a JSON access in one) threw: the server stays up and the
     // caller learns what happened.
@@ -503,14 +509,14 @@ std::optional<Json> Session::Handle(const Json& message, const Outbound& related
 }
 
 Json Session::Dispatch(const std::string& method, const Json& id, const Json& params,
-                       const Outbound& related) {
+                       const Outbound& related, const std::function<void()>& close_stream) {
   if (method == "initialize") return Initialize(id, params);
   if (method == "ping") return Reply(id, Json::object());
   if (method == "tools/list") return ListTools(id, params);
-  if (method == "tools/call") return CallTool(id, params, related);
+  if (method == "tools/call") return CallTool(id, params, related, close_stream);
   if (method == "resources/list") return ListResources(id, params);
   if (method == "resources/templates/list") return ListResourceTemplates(id, params);
-  if (method == "resources/read") return ReadResource(id, params, related);
+  if (method == "resources/read") return ReadResource(id, params, related, close_stream);
   if (method == "resources/subscribe") return Subscribe(id, params, true);
   if (method == "resources/unsubscribe") return Subscribe(id, params, false);
   if (method == "prompts/list") return ListPrompts(id, params);
@@ -560,7 +566,8 @@ Json Session::ListTools(const Json& id, const Json& params) {
   });
 }
 
-Json Session::CallTool(const Json& id, const Json& params, const Outbound& related) {
+Json Session::CallTool(const Json& id, const Json& params, const Outbound& related,
+                       const std::function<void()>& close_stream) {
   const std::string* name = StringMember(params, "name");
   if (name == nullptr)
     return ErrorMessage(id, kInvalidParams, "tools/call: \"name\" (string) is required");
@@ -572,7 +579,7 @@ Json Session::CallTool(const Json& id, const Json& params, const Outbound& relat
     return ErrorMessage(id, kInvalidParams, "Invalid arguments for tool " + *name + ": " + problem);
   }
   auto call = BeginCall(id);
-  CallContext ctx = MakeContext(id, params, related, call);
+  CallContext ctx = MakeContext(params, related, close_stream, call);
   // Built in one expression: assigning into a default-constructed ToolResult
   // trips GCC 12's -Wmaybe-uninitialized on the optional<Json> inside.
   const ToolResult tr = [&]() -> ToolResult {
@@ -622,13 +629,14 @@ Json Session::ListResourceTemplates(const Json& id, const Json& params) {
               });
 }
 
-Json Session::ReadResource(const Json& id, const Json& params, const Outbound& related) {
+Json Session::ReadResource(const Json& id, const Json& params, const Outbound& related,
+                           const std::function<void()>& close_stream) {
   const std::string* uri = StringMember(params, "uri");
   if (uri == nullptr)
     return ErrorMessage(id, kInvalidParams, "resources/read: \"uri\" (string) is required");
   std::optional<Result<std::vector<ResourceContent>>> got;
   auto call = BeginCall(id);
-  CallContext ctx = MakeContext(id, params, related, call);
+  CallContext ctx = MakeContext(params, related, close_stream, call);
   if (const Resource* r = registry_.FindResource(*uri); r != nullptr && r->read) {
     got = r->read(*uri, ctx);
   } else {
@@ -818,7 +826,8 @@ void Session::EndCall(const Json& id, const std::shared_ptr<InFlightCall>& call)
   if (it != in_flight_.end() && it->second == call) in_flight_.erase(it);
 }
 
-CallContext Session::MakeContext(const Json& id, const Json& params, const Outbound& related,
+CallContext Session::MakeContext(const Json& params, const Outbound& related,
+                                 const std::function<void()>& close_stream,
                                  const std::shared_ptr<InFlightCall>& call) {
   CallContext ctx;
   {
@@ -849,7 +858,7 @@ CallContext Session::MakeContext(const Json& id, const Json& params, const Outbo
   ctx.request_client = [this, &related, call](const std::string& method, const Json& p) {
     return RequestClient(method, p, related, call);
   };
-  (void)id;
+  if (close_stream) ctx.close_sse_stream = close_stream;
   return ctx;
 }
 

@@ -46,6 +46,12 @@ struct CallContext {
   };
   // The client's declared capabilities (from initialize).
   Json client_capabilities = Json::object();
+  // Ends the HTTP response stream carrying this request now; what the handler
+  // sends afterwards (its result included) is kept, and the client fetches it
+  // by reconnecting with GET and Last-Event-ID (SSE polling, SEP-1699). A
+  // no-op when the request is not on a resumable stream (stdio, JSON answers,
+  // protocol versions before 2025-11-25).
+  std::function<void()> close_sse_stream = [] {};
 };
 
 // A tool's answer. `content` is the MCP content array (text, image, audio,

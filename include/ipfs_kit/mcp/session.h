@@ -115,6 +115,9 @@ class Session {
   // messages that belong to this request (progress, logs, server-to-client
   // requests); it is used only until Handle returns.
   std::optional<Json> Handle(const Json& message, const Outbound& related);
+  // The same, with what CallContext::close_sse_stream does for this request.
+  std::optional<Json> Handle(const Json& message, const Outbound& related,
+                             const std::function<void()>& close_stream);
 
   // Text in, text out (stdio lines, fuzzing): parses, handles a batch when the
   // negotiated version allows one, and returns the serialized response(s), or
@@ -148,13 +151,15 @@ class Session {
   struct PendingClientRequest;
 
   Json Dispatch(const std::string& method, const Json& id, const Json& params,
-                const Outbound& related);
+                const Outbound& related, const std::function<void()>& close_stream);
   Json Initialize(const Json& id, const Json& params);
   Json ListTools(const Json& id, const Json& params);
-  Json CallTool(const Json& id, const Json& params, const Outbound& related);
+  Json CallTool(const Json& id, const Json& params, const Outbound& related,
+                const std::function<void()>& close_stream);
   Json ListResources(const Json& id, const Json& params);
   Json ListResourceTemplates(const Json& id, const Json& params);
-  Json ReadResource(const Json& id, const Json& params, const Outbound& related);
+  Json ReadResource(const Json& id, const Json& params, const Outbound& related,
+                    const std::function<void()>& close_stream);
   Json Subscribe(const Json& id, const Json& params, bool subscribe);
   Json ListPrompts(const Json& id, const Json& params);
   Json GetPrompt(const Json& id, const Json& params);
@@ -164,7 +169,8 @@ class Session {
   void TakeResponse(const Json& message);
 
   // A CallContext wired to this session for request `id`.
-  CallContext MakeContext(const Json& id, const Json& params, const Outbound& related,
+  CallContext MakeContext(const Json& params, const Outbound& related,
+                          const std::function<void()>& close_stream,
                           const std::shared_ptr<InFlightCall>& call);
   Result<Json> RequestClient(const std::string& method, const Json& params, const Outbound& related,
                              const std::shared_ptr<InFlightCall>& call);
