@@ -243,6 +243,12 @@ TEST_F(VfsApi, LargeReadsAreStreamed) {
   HandleVfsApi(vfs_, r, &gone);
   ASSERT_TRUE(gone.stream);
   gone.stream->Cancel();
+  // The producer notices, ends the stream as aborted, and stops.
+  std::string chunk;
+  http::BodyStream::Pop end;
+  while ((end = gone.stream->WaitPop(&chunk)) == http::BodyStream::Pop::kChunk) {
+  }
+  EXPECT_EQ(end, http::BodyStream::Pop::kAborted);
 }
 
 }  // namespace
