@@ -14,7 +14,7 @@
 # usage: bench/gateway_bench.sh [BUILD_DIR]
 #   Environment: DUR (wrk seconds, 10), CONNS (64), ROUNDS (2), CAR_MB (256), BLOCKS (64 per
 #   size), GATEWAY_THREADS (server threads, 1), IPFS_KIT_BIN (default BUILD_DIR/bin/ipfs-kit).
-# Needs ipfs-kit and gateway_interop_server (built with tests) in BUILD_DIR/bin, wrk, nginx,
+# Needs ipfs-kit (its `mcp serve --http` serves the gateway) in BUILD_DIR/bin, wrk, nginx,
 # curl, openssl, taskset, python3. Prints markdown tables.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,8 +26,7 @@ CAR_MB=${CAR_MB:-256}
 BLOCKS=${BLOCKS:-64}
 GATEWAY_THREADS=${GATEWAY_THREADS:-1}
 K=${IPFS_KIT_BIN:-$BUILD/bin/ipfs-kit}
-S="$BUILD/bin/gateway_interop_server"
-for x in "$K" "$S"; do [ -x "$x" ] || { echo "no $x; build first (tests on)" >&2; exit 1; }; done
+[ -x "$K" ] || { echo "no $K; build first" >&2; exit 1; }
 for x in wrk nginx curl openssl taskset python3; do
   command -v "$x" > /dev/null || [ -x "/usr/sbin/$x" ] || { echo "$x not found" >&2; exit 1; }
 done
@@ -122,7 +121,8 @@ NGPID=$!
 PIDS+=("$NGPID")
 start_gateway() {  # extra args...: sets GPID, GPORT
   GPORT=$(free_port)
-  taskset -c 1 "$S" "$REPO" "$GPORT" --threads "$GATEWAY_THREADS" "$@" > "$W/gateway.out" 2>&1 &
+  IPFS_KIT_PATH="$REPO" taskset -c 1 "$K" mcp serve --http "127.0.0.1:$GPORT" \
+    --threads "$GATEWAY_THREADS" "$@" > "$W/gateway.out" 2>&1 &
   GPID=$!
   PIDS+=("$GPID")
   wait_http "http://127.0.0.1:$GPORT/ipfs/bafkqaaa" 30

@@ -39,6 +39,7 @@ struct ServeOptions {
   std::vector<std::string> allow_hosts;
   bool conformance_fixtures = false;
   bool hash_on_read = false;
+  int threads = 2;
 };
 
 // Everything the server offers. Feature tools (ipfs_*, pin_*, vfs_*, ...)
@@ -122,7 +123,7 @@ Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
   http::ServerOptions so;
   so.address = host;
   so.port = port;
-  so.threads = 2;
+  so.threads = o.threads;
   so.max_body_bytes = kMaxRequestBytes;
   mcp_server::RestApi api(ctx);
   gateway::GatewayOptions go;
@@ -226,6 +227,8 @@ void RegisterMcp(CLI::App& app) {
                     "Also accept this Host name (NAME or NAME:PORT); repeatable");
   serve->add_flag("--conformance-fixtures", o->conformance_fixtures,
                   "Register the MCP conformance suite's test tools/resources/prompts (tests only)");
+  serve->add_option("--threads", o->threads, "HTTP server threads (default 2)")
+      ->check(CLI::Range(1, 64));
   serve->add_flag("--hash-on-read", o->hash_on_read,
                   "Gateway: re-hash raw blocks read from the local store too (default: served as "
                   "stored, like Kubo's HashOnRead=false; blocks from backends are always verified)");

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Gateway interop: files and directories added with `ipfs-kit add` into a temporary repository,
-// served by the gateway (the test-only gateway_interop_server, or any server given by --url),
+// served by the gateway of `ipfs-kit mcp serve --http` (started here on a free port),
 // fetched by @helia/verified-fetch (which verifies every block) and compared with the originals;
 // the gateway's own CARs are checked with car-verify (--complete for whole DAGs) and compared
 // byte for byte with `ipfs-kit dag export`.
 //
-// usage: node run-gateway-interop.mjs --bin IPFS_KIT --server GATEWAY_INTEROP_SERVER [--keep]
+// usage: node run-gateway-interop.mjs --bin IPFS_KIT [--keep]
 // Prints one line per check and "N passed, N failed"; exit 0 only when all pass.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -27,9 +27,9 @@ const { verifyCar } = await import('./car-verify.mjs')
 
 const argv = process.argv.slice(2)
 const opt = (n) => { const i = argv.indexOf('--' + n); return i >= 0 ? argv[i + 1] : undefined }
-const bin = opt('bin'); const serverBin = opt('server'); const keep = argv.includes('--keep')
-if (!bin || !serverBin) {
-  console.error('usage: node run-gateway-interop.mjs --bin IPFS_KIT --server GATEWAY_INTEROP_SERVER [--keep]')
+const bin = opt('bin'); const keep = argv.includes('--keep')
+if (!bin) {
+  console.error('usage: node run-gateway-interop.mjs --bin IPFS_KIT [--keep]')
   process.exit(2)
 }
 
@@ -88,13 +88,15 @@ const rootV0 = v0.files; const rootV1 = v1.files; const hamtRoot = hamt.hamt
 console.log(`roots: v0 ${rootV0} v1 ${rootV1} hamt ${hamtRoot}`)
 
 // ---- server
-const server = spawn(serverBin, [repo, '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+// `ipfs-kit mcp serve --http` on port 0 prints "mcp: http://127.0.0.1:PORT/mcp" on stderr.
+const server = spawn(bin, ['mcp', 'serve', '--http', '127.0.0.1:0'], { env, stdio: ['ignore', 'inherit', 'pipe'] })
 const base = await new Promise((resolve, reject) => {
   let out = ''
   const t = setTimeout(() => reject(new Error('server did not start within 30 s')), 30000)
-  server.stdout.on('data', (d) => {
+  server.stderr.on('data', (d) => {
     out += d
-    const m = /listening (http:\/\/[^\s]+)/.exec(out)
+    process.stderr.write(d)
+    const m = /mcp: (http:\/\/[^\s]+)\/mcp/.exec(out)
     if (m) { clearTimeout(t); resolve(m[1]) }
   })
   server.on('exit', (code) => { clearTimeout(t); reject(new Error(`server exited ${code}`)) })
