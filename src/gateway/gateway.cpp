@@ -23,7 +23,7 @@
 #include "path_resolver.h"
 #include "raw_block_cache.h"
 #include "response_headers.h"
-#include "worker_pool.h"
+#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::gateway {
 
@@ -178,7 +178,8 @@ struct Gateway::Impl {
       std::lock_guard lock(streams_mu);
       stopping = true;  // workers still running can no longer start streams
     }
-    pool.reset();  // queued requests answer 503; running ones finish
+    pool->Stop(WorkerPool::Queued::kCancel);  // queued requests answer 503; running ones finish
+    pool.reset();
     std::unique_lock lock(streams_mu);
     for (const auto& s : streams) s->Cancel();
     streams_cv.wait(lock, [this] { return reserved_streams == 0; });

@@ -11,7 +11,7 @@
 #include <optional>
 #include <utility>
 
-#include "worker_pool.h"
+#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::mcp {
 namespace {
@@ -365,7 +365,7 @@ HttpTransport::HttpTransport(const Registry& registry, HttpTransportOptions opti
     : registry_(registry),
       options_(std::move(options)),
       port_(options_.port),
-      workers_(std::make_unique<internal::WorkerPool>(options_.max_concurrent_calls,
+      workers_(std::make_unique<WorkerPool>(options_.max_concurrent_calls,
                                                       options_.max_queued_calls)) {
   housekeeping_ = std::thread([this] { Housekeeping(); });
 }

@@ -7,14 +7,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include "worker_pool.h"
+#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::mcp {
 
 StdioTransport::StdioTransport(const Registry& registry, StdioTransportOptions options)
     : options_(std::move(options)),
       session_(registry, options_.session),
-      workers_(std::make_unique<internal::WorkerPool>(options_.max_concurrent_calls,
+      workers_(std::make_unique<WorkerPool>(options_.max_concurrent_calls,
                                                       options_.max_queued_calls)) {
   if (::pipe2(stop_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) stop_pipe_[0] = stop_pipe_[1] = -1;
   session_.SetUnrelatedSink([this](const Json& m) { return Write(SerializeMessage(m)); });

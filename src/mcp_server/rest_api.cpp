@@ -6,7 +6,7 @@
 
 #include "ipfs_kit/ops/routing_view.h"
 #include "ipfs_kit/routing/index.h"
-#include "worker_pool.h"
+#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::mcp_server {
 
@@ -82,7 +82,8 @@ bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.s
 struct RestApi::Impl {
   ServerContext& ctx;
   WorkerPool pool;
-  Impl(ServerContext& c, int threads) : ctx(c), pool(threads) {}
+  Impl(ServerContext& c, int threads) : ctx(c), pool(threads, kMaxQueued) {}
+  static constexpr size_t kMaxQueued = 1024;
 
   http::Response Health() {
     json out{{"status", "ok"}, {"server", "ipfs-kit mcp"}, {"repo", ctx.repo_path}};
@@ -294,7 +295,7 @@ struct RestApi::Impl {
 
 RestApi::RestApi(ServerContext& ctx, int worker_threads)
     : impl_(std::make_unique<Impl>(ctx, worker_threads)) {}
-RestApi::~RestApi() = default;
+RestApi::~RestApi() { impl_->pool.Stop(WorkerPool::Queued::kCancel); }
 
 void RestApi::SetVfsStatus(std::function<Result<nlohmann::json>()> status) {
   impl_->vfs_status = std::move(status);
@@ -303,13 +304,19 @@ void RestApi::SetVfsStatus(std::function<Result<nlohmann::json>()> status) {
 void RestApi::Handle(http::Request request, http::Responder respond) {
   Impl* impl = impl_.get();
   auto req = std::make_shared<http::Request>(std::move(request));
-  impl->pool.Submit([impl, req, respond = std::move(respond)]() mutable {
-    if (req->path.rfind("/api/ipfs/cat/", 0) == 0 && (req->method == "GET" || req->method == "HEAD")) {
-      impl->Cat(*req, std::move(respond));
+  auto shared = std::make_shared<http::Responder>(std::move(respond));
+  bool taken = impl->pool.Submit([impl, req, shared](bool run) {
+    if (!run) {
+      (*shared)(ErrorFor(Status::Unavailable("the server is stopping")));
       return;
     }
-    respond(impl->Dispatch(*req));
+    if (req->path.rfind("/api/ipfs/cat/", 0) == 0 && (req->method == "GET" || req->method == "HEAD")) {
+      impl->Cat(*req, std::move(*shared));
+      return;
+    }
+    (*shared)(impl->Dispatch(*req));
   });
+  if (!taken) (*shared)(ErrorFor(Status::Unavailable("busy: too many requests queued")));
 }
 
 }  // namespace ipfs_kit::mcp_server

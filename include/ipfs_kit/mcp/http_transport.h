@@ -48,11 +48,11 @@
 #include "ipfs_kit/mcp/registry.h"
 #include "ipfs_kit/mcp/session.h"
 
-namespace ipfs_kit::mcp {
-
-namespace internal {
+namespace ipfs_kit {
 class WorkerPool;
 }
+
+namespace ipfs_kit::mcp {
 
 struct HttpTransportOptions {
   // The port the server listens on; the default allowed origins are the
@@ -124,7 +124,7 @@ class HttpTransport {
   const Registry& registry_;
   HttpTransportOptions options_;
   std::atomic<uint16_t> port_;
-  std::unique_ptr<internal::WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> workers_;
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<SessionEntry>> sessions_;

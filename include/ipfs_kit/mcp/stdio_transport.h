@@ -22,11 +22,11 @@
 #include "ipfs_kit/mcp/registry.h"
 #include "ipfs_kit/mcp/session.h"
 
-namespace ipfs_kit::mcp {
-
-namespace internal {
+namespace ipfs_kit {
 class WorkerPool;
 }
+
+namespace ipfs_kit::mcp {
 
 struct StdioTransportOptions {
   int in_fd = 0;
@@ -62,7 +62,7 @@ class StdioTransport {
 
   const StdioTransportOptions options_;
   Session session_;
-  std::unique_ptr<internal::WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> workers_;
   std::mutex write_mu_;
   bool output_broken_ = false;
   int stop_pipe_[2] = {-1, -1};

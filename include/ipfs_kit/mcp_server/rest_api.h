@@ -33,7 +33,7 @@ namespace ipfs_kit::mcp_server {
 class RestApi {
  public:
   // `ctx` must outlive the RestApi.
-  RestApi(ServerContext& ctx, int worker_threads = 4);
+  RestApi(ServerContext& ctx, int worker_threads = 8);
   ~RestApi();  // waits for running handlers
   RestApi(const RestApi&) = delete;
   RestApi& operator=(const RestApi&) = delete;

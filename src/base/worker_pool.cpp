@@ -1,38 +1,41 @@
-#include "worker_pool.h"
+#include "ipfs_kit/base/worker_pool.h"
 
 #include <algorithm>
 
-namespace ipfs_kit::mcp::internal {
+namespace ipfs_kit {
 
 WorkerPool::WorkerPool(int max_threads, size_t max_queued)
     : max_threads_(std::max(max_threads, 1)), max_queued_(max_queued) {}
 
 WorkerPool::~WorkerPool() { Stop(); }
 
-bool WorkerPool::Submit(std::function<void()> job) {
+bool WorkerPool::Submit(Task task) {
   std::lock_guard lock(mu_);
   if (stopping_) return false;
-  // Jobs already queued will take the idle threads; start one more if none is
-  // left for this job.
+  // Tasks already queued will take the idle threads; start one more if none is
+  // left for this task.
   if (queue_.size() >= static_cast<size_t>(idle_) &&
       static_cast<int>(threads_.size()) < max_threads_) {
     threads_.emplace_back([this] { Run(); });
   } else if (queue_.size() >= max_queued_ + static_cast<size_t>(idle_)) {
     return false;
   }
-  queue_.push_back(std::move(job));
+  queue_.push_back(std::move(task));
   cv_.notify_one();
   return true;
 }
 
-void WorkerPool::Stop() {
+void WorkerPool::Stop(Queued queued) {
   std::vector<std::thread> threads;
+  std::deque<Task> cancelled;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
     threads.swap(threads_);
+    if (queued == Queued::kCancel) cancelled.swap(queue_);
   }
   cv_.notify_all();
+  for (auto& t : cancelled) t(false);
   for (auto& t : threads) {
     if (t.joinable()) t.join();
   }
@@ -45,13 +48,13 @@ void WorkerPool::Run() {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     --idle_;
     if (queue_.empty()) return;  // stopping and nothing left to do
-    auto job = std::move(queue_.front());
+    auto task = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    job();
-    job = nullptr;  // release captures outside the lock
+    task(true);
+    task = nullptr;  // release captures outside the lock
     lock.lock();
   }
 }
 
-}  // namespace ipfs_kit::mcp::internal
+}  // namespace ipfs_kit
