@@ -25,6 +25,10 @@
 #include "ipfs_kit/mcp_server/ipfs_tools.h"
 #include "ipfs_kit/mcp_server/rest_api.h"
 #include "ipfs_kit/mcp_server/site.h"
+#include "ipfs_kit/base/worker_pool.h"
+#include "ipfs_kit/vfs/vfs.h"
+#include "ipfs_kit/vfs/vfs_api.h"
+#include "ipfs_kit/vfs/vfs_tools.h"
 
 namespace ipfs_kit::cli {
 namespace {
@@ -45,13 +49,14 @@ struct ServeOptions {
 // Everything the server offers. Feature tools (ipfs_*, pin_*, vfs_*, ...)
 // register here.
 Status RegisterFeatures(mcp::Registry& registry, mcp_server::ServerContext& ctx,
-                        const ServeOptions& o) {
+                        const std::shared_ptr<vfs::Vfs>& buckets, const ServeOptions& o) {
   registry.instructions =
       "ipfs-kit: content-addressed storage over many backends. Tools add and read "
       "content by CID (reads work without the daemon, every block verified), manage pins "
       "and backends through the daemon, answer routing questions from the routing index, "
       "and edit VFS buckets (mutable UnixFS trees whose commits yield CIDs).";
   mcp_server::RegisterIpfsTools(registry, ctx);
+  vfs::RegisterVfsTools(registry, buckets);
   if (o.conformance_fixtures) mcp::RegisterConformanceFixtures(registry);
   return Status::Ok();
 }
@@ -104,6 +109,7 @@ sigset_t BlockStopSignals() {
 }
 
 Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
+                 const std::shared_ptr<vfs::Vfs>& buckets,
                  const ServeOptions& o) {
   std::string host;
   uint16_t port = 0;
@@ -126,6 +132,9 @@ Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
   so.threads = o.threads;
   so.max_body_bytes = kMaxRequestBytes;
   mcp_server::RestApi api(ctx);
+  api.SetVfsStatus([buckets] { return vfs::VfsStatusJson(*buckets); });
+  // VFS operations block (imports, fetches): they run on workers of their own.
+  WorkerPool vfs_workers(8, 1024);
   gateway::GatewayOptions go;
   go.local = &ctx.content->repo().blocks();
   go.hash_on_read = o.hash_on_read;
@@ -139,6 +148,17 @@ Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
     transport.Handle(std::move(r), std::move(respond));
   };
   routes.gateway = gw.AsHandler();
+  routes.vfs_api = [&vfs_workers, buckets](http::Request r, http::Responder respond) {
+    auto req = std::make_shared<http::Request>(std::move(r));
+    auto answer = std::make_shared<http::Responder>(std::move(respond));
+    bool taken = vfs_workers.Submit([req, answer, buckets](bool run) {
+      if (!run) return (*answer)(mcp_server::ErrorFor(Status::Unavailable("the server is stopping")));
+      http::Response out;
+      vfs::HandleVfsApi(buckets, *req, &out);
+      (*answer)(std::move(out));
+    });
+    if (!taken) (*answer)(mcp_server::ErrorFor(Status::Unavailable("busy: too many VFS requests")));
+  };
   routes.api = [&api](http::Request r, http::Responder respond) {
     api.Handle(std::move(r), std::move(respond));
   };
@@ -201,11 +221,13 @@ Status RunServe(const ServeOptions& o) {
   }
   mcp::Registry registry;
   ASSIGN_OR_RETURN(auto ctx, mcp_server::ServerContext::Open(RepoPath()));
-  RETURN_IF_ERROR(RegisterFeatures(registry, *ctx, o));
+  ASSIGN_OR_RETURN(std::unique_ptr<vfs::Vfs> opened, vfs::Vfs::Open(ctx->repo_path));
+  std::shared_ptr<vfs::Vfs> buckets = std::move(opened);
+  RETURN_IF_ERROR(RegisterFeatures(registry, *ctx, buckets, o));
   if (o.stdio) return ServeStdio(registry);
   ServeOptions h = o;
   if (h.http.empty()) h.http = "127.0.0.1:8888";
-  return ServeHttp(registry, *ctx, h);
+  return ServeHttp(registry, *ctx, buckets, h);
 }
 
 }  // namespace

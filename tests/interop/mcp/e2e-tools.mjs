@@ -143,9 +143,8 @@ try {
   }
 
   // --- VFS -----------------------------------------------------------------------------------
-  if (tools.includes('vfs_write')) {
-    await vfsChecks(tools);
-  }
+  check(tools.includes('vfs_write'), 'the vfs_* tools are listed');
+  await vfsChecks(tools, { cid: added.cid, text });
 
   const untested = tools.filter((t) => !called.has(t));
   check(untested.length === 0, `every listed tool was called (not called: ${untested.join(', ') || 'none'})`);
@@ -158,10 +157,12 @@ try {
 console.log(`e2e (${httpUrl ? 'http' : 'stdio'}): ${failures === 0 ? 'all checks passed' : failures + ' failed'}`);
 process.exit(failures === 0 ? 0 : 1);
 
-// Filled in against the VFS tools' schemas.
-async function vfsChecks(tools) {
+// VFS: every vfs_* tool, a commit read back through ipfs_cat, a copy from /ipfs/CID.
+async function vfsChecks(tools, fromIpfs) {
   const bucket = `e2e-${httpUrl ? 'http' : 'stdio'}-${Date.now()}`;
-  if (tools.includes('vfs_buckets')) await call('vfs_buckets', { action: 'create', bucket });
+  await call('vfs_buckets', { action: 'create', bucket });
+  const listed = sc(await call('vfs_buckets', { action: 'list' }));
+  check(JSON.stringify(listed).includes(bucket), 'vfs_buckets create + list');
   await call('vfs_mkdir', { bucket, path: '/docs/deep', parents: true });
   await call('vfs_write', { bucket, path: '/docs/hello.txt', text: 'hello vfs\n' });
   await call('vfs_write', { bucket, path: '/docs/data.bin', base64: Buffer.from([0, 1, 2, 255]).toString('base64') });
@@ -170,22 +171,27 @@ async function vfsChecks(tools) {
   const l = sc(await call('vfs_ls', { bucket, path: '/docs' }));
   check(l.entries.map((e) => e.name).sort().join() === 'data.bin,deep,hello.txt', `vfs_ls /docs: ${l.entries.map((e) => e.name).join(', ')}`);
   const s = sc(await call('vfs_stat', { bucket, path: '/docs/data.bin' }));
-  check(s.size === 4, `vfs_stat size ${s.size}`);
+  check(s.size === 4 && s.type === 'file', `vfs_stat: ${s.type}, ${s.size} bytes`);
   await call('vfs_mv', { bucket, from: '/docs/data.bin', to: '/data.bin' });
   await call('vfs_cp', { bucket, from: '/docs/hello.txt', to: '/hello-copy.txt' });
+  await call('vfs_cp', { bucket, from: `/ipfs/${fromIpfs.cid}`, to: '/from-ipfs.txt' });
   await call('vfs_rm', { bucket, path: '/docs/deep', recursive: true });
   const c = sc(await call('vfs_commit', { bucket, message: 'e2e' }));
-  check(typeof c.cid === 'string', `vfs_commit → ${c.cid}`);
-  const viaIpfs = sc(await call('ipfs_cat', { path: `${c.cid}/hello-copy.txt` }));
-  check(viaIpfs.text === 'hello vfs\n', 'ipfs_cat reads the committed VFS root');
+  check(typeof c.commit?.cid === 'string', `vfs_commit → ${c.commit?.cid}`);
+  const viaIpfs = sc(await call('ipfs_cat', { path: `${c.commit.cid}/hello-copy.txt` }));
+  check(viaIpfs.text === 'hello vfs\n', 'ipfs_cat reads a file of the committed VFS root');
+  const copied = sc(await call('ipfs_cat', { path: `${c.commit.cid}/from-ipfs.txt` }));
+  check(copied.text === fromIpfs.text, 'vfs_cp from /ipfs/CID copied the content');
+  const ls = sc(await call('ipfs_ls', { path: c.commit.cid }));
+  check(ls.entries.map((e) => e.name).join() === 'data.bin,docs,from-ipfs.txt,hello-copy.txt', `ipfs_ls of the commit: ${ls.entries.map((e) => e.name).join(', ')}`);
   const h = sc(await call('vfs_history', { bucket }));
-  check((h.history || h.commits || [])[0]?.cid === c.cid, 'vfs_history starts with the commit');
-  const carOut = join(work, 'bucket.car');
-  await call('vfs_export', { bucket, output: carOut });
-  check(existsSync(carOut), 'vfs_export wrote a CAR');
+  check(h.commits[0]?.cid === c.commit.cid, 'vfs_history starts with the commit');
+  const carOut = join(work, `${bucket}.car`);
+  const ex = sc(await call('vfs_export', { bucket, output_path: carOut }));
+  check(existsSync(carOut) && ex.root === c.commit.cid, 'vfs_export wrote a CAR of the commit');
   const p = sc(await call('vfs_pin', { bucket }));
-  check(!!p, `vfs_pin: ${JSON.stringify(p).slice(0, 120)}`);
+  check(JSON.stringify(p).includes(c.commit.cid), `vfs_pin submitted the commit: ${JSON.stringify(p).slice(0, 160)}`);
   const res = await client.readResource({ uri: `vfs://${bucket}/hello-copy.txt` }, ro);
   check(res.contents[0]?.text === 'hello vfs\n', 'resources/read vfs://bucket/path');
-  for (const t of tools.filter((t) => t.startsWith('vfs_'))) called.add(t);  // buckets etc. covered above
+  await call('vfs_buckets', { action: 'delete', bucket });
 }
