@@ -7,7 +7,8 @@
 //   3. a pin added while the page is open (`ipfs-kit add`) appears, and reaches "pinned";
 //   4. after `ipfs-kit daemon stop` the page says "daemon unavailable" and still shows
 //      the backends, from the routing index;
-//   5. screenshots are saved (daemon running: NAME-running.png; stopped: NAME.png).
+//   5. the VFS browser walks a bucket made with the CLI and previews a file;
+//   6. screenshots are saved (daemon running: NAME-running.png; stopped: NAME.png).
 //   node dashboard.mjs --url http://127.0.0.1:PORT/ --cli /abs/ipfs-kit --screenshot out.png
 // IPFS_KIT_PATH comes from the environment. Exit 0 when every check held.
 import { chromium } from 'playwright-core';
@@ -71,6 +72,19 @@ try {
   check(true, `the new pin reaches pinned on the page`);
   const pinnedCount = await page.textContent('#pin-counts .count[data-label="pinned"] b');
   check(Number(pinnedCount) >= 1, `the pinned count shows ${pinnedCount}`);
+
+  // the VFS bucket browser: a bucket made with the CLI, walked by clicking
+  cli('vfs', 'bucket', 'create', 'photos');
+  cli('vfs', 'mkdir', 'photos', '/albums/2026', '-p');
+  execFileSync(args.cli, ['vfs', 'write', 'photos', '/albums/2026/caption.txt'],
+               { input: 'a dashboard caption\n', env: process.env });
+  cli('vfs', 'commit', 'photos', '-m', 'first');
+  await page.click('#vfs-buckets tr[data-bucket="photos"] a', wait);
+  await page.click('#vfs-entries a:text-is("albums")', wait);
+  await page.click('#vfs-entries a:text-is("2026")', wait);
+  await page.click('#vfs-entries a:text-is("caption.txt")', wait);
+  await page.waitForSelector('#vfs-preview:has-text("a dashboard caption")', wait);
+  check(true, 'the VFS browser walks photos:/albums/2026 and previews caption.txt');
   check(consoleErrors.length === 0, `no console errors while the daemon runs (${consoleErrors.join(' | ')})`);
 
   const running = args.screenshot.replace(/\.png$/, '') + '-running.png';
