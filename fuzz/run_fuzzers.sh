@@ -23,7 +23,7 @@ mkdir -p "$artifacts"
 
 failed=0
 for target in cid_fuzzer dagpb_fuzzer car_fuzzer parquet_fuzzer http_request_fuzzer daemon_input_fuzzer mcp_jsonrpc_fuzzer \
-    gateway_request_fuzzer vfs_path_fuzzer; do
+    gateway_request_fuzzer vfs_path_fuzzer mcp_rest_fuzzer; do
   bin=$build_dir/fuzz/$target
   if [ ! -x "$bin" ]; then
     echo "FAIL $target: $bin not built" >&2

@@ -15,7 +15,7 @@ if [ -f fuzz/run_fuzzers.sh ] && [ "${IPFS_KIT_SKIP_FUZZ:-0}" != 1 ]; then
     -DIPFS_KIT_FUZZ=ON -DIPFS_KIT_TESTS=OFF -DIPFS_KIT_BENCH=OFF
   # Only the fuzzers (not the CLI) are needed from this build.
   cmake --build build-fuzz --target cid_fuzzer dagpb_fuzzer car_fuzzer parquet_fuzzer http_request_fuzzer \
-    daemon_input_fuzzer mcp_jsonrpc_fuzzer gateway_request_fuzzer vfs_path_fuzzer
+    daemon_input_fuzzer mcp_jsonrpc_fuzzer gateway_request_fuzzer vfs_path_fuzzer mcp_rest_fuzzer
   bash fuzz/run_fuzzers.sh build-fuzz "${FUZZ_SECONDS:-10}" || fuzz_failed=1
 fi
 

@@ -455,7 +455,7 @@ void RegisterIpfsResource(mcp::Registry& reg, ServerContext& ctx) {
     if (stat.value("type", "") == "directory") {
       ASSIGN_OR_RETURN(Json ls, ctx.content->Ls(path));
       c.mime_type = "application/json";
-      c.text = ls.dump();
+      c.text = ls.dump(-1, ' ', false, Json::error_handler_t::replace);
       return std::vector<mcp::ResourceContent>{c};
     }
     std::string data;

@@ -197,6 +197,11 @@ TEST_F(McpServerTest, RestRefusesBadInput) {
   EXPECT_EQ(m.status, 405);
   EXPECT_EQ(Rest("POST", "/api/pins", "{").status, 400);
   EXPECT_EQ(Rest("POST", "/api/ipfs/add?cid_version=7", "x").status, 400);
+  // A path that is not UTF-8 is echoed in the error with U+FFFD, not thrown on
+  // (found by mcp_rest_fuzzer).
+  auto odd = Rest("GET", "/api/routing/sugg\xb0&t");
+  EXPECT_EQ(odd.status, 404);
+  EXPECT_NE(odd.body.find("\xef\xbf\xbd"), std::string::npos);
 }
 
 TEST(McpServerSite, RoutesRefusesAndServesTheDashboard) {

@@ -13,7 +13,8 @@ namespace ipfs_kit::mcp_server {
 using nlohmann::json;
 
 http::Response JsonAnswer(int status, const json& body) {
-  return http::Response::Json(status, body.dump());
+  // Replace, not throw, on bytes that are not UTF-8 (a request path echoed in an error).
+  return http::Response::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 http::Response ErrorFor(const Status& s) {
