@@ -119,7 +119,10 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
         r = ctx.content->AddBytes(data, o, ProgressOf(cc));
       }
       if (!r.ok()) return r.status();
-      return ToolResult::Structured(r->ToJson());
+      Json out = r->ToJson();
+      cc.log("info", Json{{"event", "added"}, {"cid", out["cid"]}, {"size", out["size"]},
+                          {"pin_state", out.value("pin_state", "")}});
+      return ToolResult::Structured(std::move(out));
     };
     reg.AddTool(std::move(t));
   }
@@ -233,8 +236,10 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
                       Out({{"root", Str("")}, {"path", Str("")}, {"bytes", Int("")}},
                           {"root", "path", "bytes"}),
                       false);
-    t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
-      return Structured(ctx.content->CarExport(ArgString(args, "path"), ArgString(args, "output")));
+    t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
+      auto r = ctx.content->CarExport(ArgString(args, "path"), ArgString(args, "output"));
+      if (r.ok()) cc.log("info", Json{{"event", "car_exported"}, {"root", (*r)["root"]}, {"bytes", (*r)["bytes"]}});
+      return Structured(std::move(r));
     };
     reg.AddTool(std::move(t));
   }
@@ -249,9 +254,10 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
                            {"bytes", Int("")}},
                           {"roots", "blocks", "bytes"}),
                       false);
-    t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
-      return Structured(
-          ctx.content->CarImport(ArgString(args, "path"), ArgBool(args, "pin", true)));
+    t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
+      auto r = ctx.content->CarImport(ArgString(args, "path"), ArgBool(args, "pin", true));
+      if (r.ok()) cc.log("info", Json{{"event", "car_imported"}, {"roots", (*r)["roots"]}, {"blocks", (*r)["blocks"]}});
+      return Structured(std::move(r));
     };
     reg.AddTool(std::move(t));
   }
@@ -268,6 +274,7 @@ Result<Json> WaitForPin(ServerContext& ctx, Json status, int64_t timeout_s, Call
     std::string s = status.value("status", "");
     if (s != last) {
       cc.progress(++step, std::nullopt, "pin " + s);
+      cc.log("info", Json{{"event", "pin_status"}, {"requestid", id}, {"status", s}});
       last = s;
     }
     if (s == "pinned" || s == "failed") return status;

@@ -16,6 +16,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,9 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const work = mkdtempSync(join(tmpdir(), 'ipfs-kit-e2e-'));
 try {
   await client.connect(transport, ro);
+  const logged = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logged.push(n.params));
+  await client.setLoggingLevel('info', ro);
   const tools = (await client.listTools(undefined, ro)).tools.map((t) => t.name);
   check(tools.length > 0, `tools/list: ${tools.length} tools`);
   for (const t of ['ipfs_add', 'ipfs_cat', 'ipfs_get', 'ipfs_ls', 'ipfs_stat', 'pin_add', 'pin_rm',
@@ -65,6 +69,8 @@ try {
   const added = sc(await call('ipfs_add', { text, name: 'e2e-text' }, { onprogress: () => { progress++; } }));
   check(typeof added.cid === 'string' && added.cid.startsWith('b'), `ipfs_add text → ${added.cid}`);
   check(added.pin_state === 'queued', `ipfs_add submitted the pin to the daemon (${added.pin_state})`);
+  check(logged.some((l) => l.level === 'info' && l.data?.event === 'added' && l.data?.cid === added.cid),
+        `ipfs_add sent a log message (${JSON.stringify(logged[0] ?? null)})`);
   const cat = sc(await call('ipfs_cat', { path: added.cid }));
   check(cat.text === text && cat.encoding === 'text', 'ipfs_cat gives the added text back');
   const part = sc(await call('ipfs_cat', { path: added.cid, offset: 6, length: 4 }));
