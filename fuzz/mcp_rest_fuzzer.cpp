@@ -90,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (resp.stream) {
     std::string body;
     resp.stream->ReadAll(&body);
-  } else if (resp.status != 304 && nlohmann::json::parse(resp.body, nullptr, false).is_discarded() &&
+  } else if (resp.status != 304 &&
+             nlohmann::json::parse(resp.body, nullptr, false).is_discarded() &&
              resp.body.find("<!doctype html>") != 0) {
     std::abort();  // every non-streamed answer is JSON (or the dashboard page)
   }

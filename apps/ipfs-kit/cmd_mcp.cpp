@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "ipfs_kit/base/worker_pool.h"
 #include "ipfs_kit/client/routed_blockstore.h"
 #include "ipfs_kit/gateway/gateway.h"
 #include "ipfs_kit/http/server.h"
@@ -25,7 +26,6 @@
 #include "ipfs_kit/mcp_server/ipfs_tools.h"
 #include "ipfs_kit/mcp_server/rest_api.h"
 #include "ipfs_kit/mcp_server/site.h"
-#include "ipfs_kit/base/worker_pool.h"
 #include "ipfs_kit/vfs/vfs.h"
 #include "ipfs_kit/vfs/vfs_api.h"
 #include "ipfs_kit/vfs/vfs_tools.h"
@@ -109,8 +109,7 @@ sigset_t BlockStopSignals() {
 }
 
 Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
-                 const std::shared_ptr<vfs::Vfs>& buckets,
-                 const ServeOptions& o) {
+                 const std::shared_ptr<vfs::Vfs>& buckets, const ServeOptions& o) {
   std::string host;
   uint16_t port = 0;
   RETURN_IF_ERROR(ParseListenAddress(o.http, &host, &port));
@@ -152,7 +151,8 @@ Status ServeHttp(const mcp::Registry& registry, mcp_server::ServerContext& ctx,
     auto req = std::make_shared<http::Request>(std::move(r));
     auto answer = std::make_shared<http::Responder>(std::move(respond));
     bool taken = vfs_workers.Submit([req, answer, buckets](bool run) {
-      if (!run) return (*answer)(mcp_server::ErrorFor(Status::Unavailable("the server is stopping")));
+      if (!run)
+        return (*answer)(mcp_server::ErrorFor(Status::Unavailable("the server is stopping")));
       http::Response out;
       vfs::HandleVfsApi(buckets, *req, &out);
       (*answer)(std::move(out));
@@ -251,9 +251,10 @@ void RegisterMcp(CLI::App& app) {
                   "Register the MCP conformance suite's test tools/resources/prompts (tests only)");
   serve->add_option("--threads", o->threads, "HTTP server threads (default 2)")
       ->check(CLI::Range(1, 64));
-  serve->add_flag("--hash-on-read", o->hash_on_read,
-                  "Gateway: re-hash raw blocks read from the local store too (default: served as "
-                  "stored, like Kubo's HashOnRead=false; blocks from backends are always verified)");
+  serve->add_flag(
+      "--hash-on-read", o->hash_on_read,
+      "Gateway: re-hash raw blocks read from the local store too (default: served as "
+      "stored, like Kubo's HashOnRead=false; blocks from backends are always verified)");
   SetAction(serve, [o] { return RunServe(*o); });
 }
 

@@ -123,7 +123,8 @@ bool TypeMatches(const Json& value, const std::string& type) {
 // The subset of JSON Schema checked before a tool runs: `arguments` is an
 // object, has every "required" property, has no extra property when
 // "additionalProperties" is false, and each given property has its declared
-// top-level "type". Returns the problem, or "" when none.
+// top-level "type", is not below its "minimum" and is one of its "enum"
+// values. Returns the problem, or "" when none.
 std::string CheckArguments(const Json& schema, const Json& arguments) {
   if (!arguments.is_object()) return "arguments must be an object";
   if (!schema.is_object()) return "";
@@ -172,6 +173,16 @@ std::string CheckArguments(const Json& schema, const Json& arguments) {
       ok = true;
     }
     if (!ok) return "argument '" + name + "' must be of type " + expected;
+    if (auto min = prop->find("minimum");
+        min != prop->end() && min->is_number() && value.is_number() &&
+        value.get<double>() < min->get<double>()) {
+      return "argument '" + name + "' must be at least " + min->dump();
+    }
+    if (auto e = prop->find("enum"); e != prop->end() && e->is_array()) {
+      bool listed = false;
+      for (const auto& v : *e) listed = listed || v == value;
+      if (!listed) return "argument '" + name + "' must be one of " + e->dump();
+    }
   }
   return "";
 }

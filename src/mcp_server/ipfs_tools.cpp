@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "ipfs_kit/http/message.h"
+#include "ipfs_kit/mcp/tool_helpers.h"
 #include "ipfs_kit/multiformats/multibase.h"
 #include "ipfs_kit/ops/routing_view.h"
 #include "text_util.h"
@@ -11,32 +12,23 @@
 namespace ipfs_kit::mcp_server {
 namespace {
 
+using mcp::ArrayOf;
+using mcp::Bool;
 using mcp::CallContext;
+using mcp::Int;
 using mcp::Json;
+using mcp::kChanges;
+using mcp::kReadOnly;
+using mcp::MakeTool;
+using mcp::ObjectSchema;
+using mcp::Str;
 using mcp::Tool;
 using mcp::ToolResult;
+using mcp::Uint;
 
-Json Str(const std::string& description) {
-  return Json{{"type", "string"}, {"description", description}};
-}
-Json Int(const std::string& description, int64_t minimum = 0) {
-  return Json{{"type", "integer"}, {"minimum", minimum}, {"description", description}};
-}
-Json Bool(const std::string& description) {
-  return Json{{"type", "boolean"}, {"description", description}};
-}
-Json Object(Json properties, std::vector<std::string> required = {}) {
-  // `{}` converts to null, not to an empty object.
-  if (properties.is_null()) properties = Json::object();
-  Json j{{"type", "object"}, {"properties", std::move(properties)}};
-  if (!required.empty()) j["required"] = required;
-  return j;
-}
-// Output schemas name what is always there and allow more.
-Json Out(Json properties, std::vector<std::string> required = {}) {
-  return Object(std::move(properties), std::move(required));
-}
-
+// Argument types, minimums and enums are checked by the session against each
+// tool's input schema before the handler runs (mcp/session.h), so the readers
+// below only supply defaults.
 std::string ArgString(const Json& args, const char* name, const std::string& fallback = "") {
   auto it = args.find(name);
   return it != args.end() && it->is_string() ? it->get<std::string>() : fallback;
@@ -56,24 +48,10 @@ Result<ToolResult> Structured(Result<Json> r) {
   return ToolResult::Structured(std::move(*r));
 }
 
-// A tool with readOnlyHint set as the name says.
-Tool MakeTool(std::string name, std::string title, std::string description, Json input,
-              Json output, bool read_only) {
-  Tool t;
-  t.name = std::move(name);
-  t.title = std::move(title);
-  t.description = std::move(description);
-  t.input_schema = std::move(input);
-  t.output_schema = std::move(output);
-  t.annotations = Json{{"readOnlyHint", read_only}, {"openWorldHint", false}};
-  return t;
-}
-
 ops::ProgressFn ProgressOf(CallContext& cc) {
   return [&cc](uint64_t done, uint64_t total) {
     cc.progress(static_cast<double>(done),
-                total ? std::optional<double>(static_cast<double>(total)) : std::nullopt,
-                "bytes");
+                total ? std::optional<double>(static_cast<double>(total)) : std::nullopt, "bytes");
   };
 }
 
@@ -85,19 +63,19 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
         "`ipfs add --cid-version=1`). Give exactly one of text, base64 or path (a file or "
         "directory on the server's disk). The content is pinned through the daemon (or spooled "
         "until it runs) unless pin is false.",
-        Object({{"text", Str("UTF-8 text to add")},
-                {"base64", Str("Bytes to add, base64")},
-                {"path", Str("Local file or directory to add (recursively)")},
-                {"cid_version", Json{{"type", "integer"}, {"enum", {0, 1}}}},
-                {"chunker", Str("size-N (default size-262144)")},
-                {"pin", Bool("Pin the result (default true)")},
-                {"name", Str("Pin name")}}),
-        Out({{"cid", Str("root CID")},
-             {"size", Int("content bytes")},
-             {"pinned", Bool("a pin was submitted")},
-             {"pin_state", Str("queued (daemon has it) or spooled (daemon down)")}},
-            {"cid", "size"}),
-        false);
+        ObjectSchema({{"text", Str("UTF-8 text to add")},
+                      {"base64", Str("Bytes to add, base64")},
+                      {"path", Str("Local file or directory to add (recursively)")},
+                      {"cid_version", Json{{"type", "integer"}, {"enum", {0, 1}}}},
+                      {"chunker", Str("size-N (default size-262144)")},
+                      {"pin", Bool("Pin the result (default true)")},
+                      {"name", Str("Pin name")}}),
+        ObjectSchema({{"cid", Str("root CID")},
+                      {"size", Uint("content bytes")},
+                      {"pinned", Bool("a pin was submitted")},
+                      {"pin_state", Str("queued (daemon has it) or spooled (daemon down)")}},
+                     {"cid", "size"}),
+        kChanges);
     t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
       int given = args.contains("text") + args.contains("base64") + args.contains("path");
       if (given != 1) {
@@ -120,7 +98,9 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
       }
       if (!r.ok()) return r.status();
       Json out = r->ToJson();
-      cc.log("info", Json{{"event", "added"}, {"cid", out["cid"]}, {"size", out["size"]},
+      cc.log("info", Json{{"event", "added"},
+                          {"cid", out["cid"]},
+                          {"size", out["size"]},
                           {"pin_state", out.value("pin_state", "")}});
       return ToolResult::Structured(std::move(out));
     };
@@ -133,19 +113,19 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
         "index names, verifying every block. offset/length select a range; encoding text "
         "(UTF-8) or base64 (default: text when the bytes are valid UTF-8). At most 16 MiB per "
         "call.",
-        Object({{"path", Str("CID, CID/path or /ipfs/CID/path")},
-                {"offset", Int("first byte (default 0)")},
-                {"length", Int("bytes to read (default: to the end)")},
-                {"encoding", Json{{"type", "string"}, {"enum", {"text", "base64"}}}}},
-               {"path"}),
-        Out({{"path", Str("as asked")},
-             {"offset", Int("")},
-             {"length", Int("bytes returned")},
-             {"encoding", Str("text or base64")},
-             {"text", Str("the bytes, when encoding is text")},
-             {"base64", Str("the bytes, when encoding is base64")}},
-            {"path", "offset", "length", "encoding"}),
-        true);
+        ObjectSchema({{"path", Str("CID, CID/path or /ipfs/CID/path")},
+                      {"offset", Uint("first byte (default 0)")},
+                      {"length", Uint("bytes to read (default: to the end)")},
+                      {"encoding", Json{{"type", "string"}, {"enum", {"text", "base64"}}}}},
+                     {"path"}),
+        ObjectSchema({{"path", Str("as asked")},
+                      {"offset", Uint("")},
+                      {"length", Uint("bytes returned")},
+                      {"encoding", Str("text or base64")},
+                      {"text", Str("the bytes, when encoding is text")},
+                      {"base64", Str("the bytes, when encoding is base64")}},
+                     {"path", "offset", "length", "encoding"}),
+        kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       std::string path = ArgString(args, "path");
       uint64_t offset = static_cast<uint64_t>(ArgInt(args, "offset", 0));
@@ -187,29 +167,28 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("ipfs_get", "Save to disk",
-                      "Writes the file or directory at a CID/path to a local path on the "
-                      "server's disk (which must not exist); built under a temporary name and "
-                      "renamed when complete.",
-                      Object({{"path", Str("CID, CID/path or /ipfs/CID/path")},
-                              {"output", Str("local path to create")}},
-                             {"path", "output"}),
-                      Out({{"cid", Str("")}, {"path", Str("written path")}}, {"cid", "path"}),
-                      false);
+    Tool t = MakeTool(
+        "ipfs_get", "Save to disk",
+        "Writes the file or directory at a CID/path to a local path on the "
+        "server's disk (which must not exist); built under a temporary name and "
+        "renamed when complete.",
+        ObjectSchema({{"path", Str("CID, CID/path or /ipfs/CID/path")},
+                      {"output", Str("local path to create")}},
+                     {"path", "output"}),
+        ObjectSchema({{"cid", Str("")}, {"path", Str("written path")}}, {"cid", "path"}), kChanges);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.content->Get(ArgString(args, "path"), ArgString(args, "output")));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("ipfs_ls", "List a directory",
-                      "Lists the entries of a UnixFS directory (HAMT shards flattened).",
-                      Object({{"path", Str("CID, CID/path or /ipfs/CID/path")}}, {"path"}),
-                      Out({{"cid", Str("")},
-                           {"type", Str("")},
-                           {"entries", Json{{"type", "array"}}}},
-                          {"cid", "entries"}),
-                      true);
+    Tool t = MakeTool(
+        "ipfs_ls", "List a directory",
+        "Lists the entries of a UnixFS directory (HAMT shards flattened).",
+        ObjectSchema({{"path", Str("CID, CID/path or /ipfs/CID/path")}}, {"path"}),
+        ObjectSchema({{"cid", Str("")}, {"type", Str("")}, {"entries", Json{{"type", "array"}}}},
+                     {"cid", "entries"}),
+        kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.content->Ls(ArgString(args, "path")));
     };
@@ -218,45 +197,50 @@ void RegisterContentTools(mcp::Registry& reg, ServerContext& ctx) {
   {
     Tool t = MakeTool("ipfs_stat", "Describe a CID",
                       "Type (file, directory, symlink, raw), size and block size of a CID/path.",
-                      Object({{"path", Str("CID, CID/path or /ipfs/CID/path")}}, {"path"}),
-                      Out({{"cid", Str("")}, {"type", Str("")}, {"size", Int("")}},
-                          {"cid", "type", "size"}),
-                      true);
+                      ObjectSchema({{"path", Str("CID, CID/path or /ipfs/CID/path")}}, {"path"}),
+                      ObjectSchema({{"cid", Str("")}, {"type", Str("")}, {"size", Uint("")}},
+                                   {"cid", "type", "size"}),
+                      kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.content->Stat(ArgString(args, "path")));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("car_export", "Export a CAR",
-                      "Writes the whole DAG under a CID/path to a local file as a CARv1 "
-                      "(depth-first, each block once, every block verified).",
-                      Object({{"path", Str("CID or CID/path")}, {"output", Str("local .car path")}},
-                             {"path", "output"}),
-                      Out({{"root", Str("")}, {"path", Str("")}, {"bytes", Int("")}},
-                          {"root", "path", "bytes"}),
-                      false);
+    Tool t = MakeTool(
+        "car_export", "Export a CAR",
+        "Writes the whole DAG under a CID/path to a local file as a CARv1 "
+        "(depth-first, each block once, every block verified).",
+        ObjectSchema({{"path", Str("CID or CID/path")}, {"output", Str("local .car path")}},
+                     {"path", "output"}),
+        ObjectSchema({{"root", Str("")}, {"path", Str("")}, {"bytes", Uint("")}},
+                     {"root", "path", "bytes"}),
+        kChanges);
     t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
       auto r = ctx.content->CarExport(ArgString(args, "path"), ArgString(args, "output"));
-      if (r.ok()) cc.log("info", Json{{"event", "car_exported"}, {"root", (*r)["root"]}, {"bytes", (*r)["bytes"]}});
+      if (r.ok())
+        cc.log("info",
+               Json{{"event", "car_exported"}, {"root", (*r)["root"]}, {"bytes", (*r)["bytes"]}});
       return Structured(std::move(r));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("car_import", "Import a CAR",
-                      "Imports every block of a local CAR (v1 or v2) into the local store, "
-                      "verifying each, and pins its roots unless pin is false.",
-                      Object({{"path", Str("local .car file")}, {"pin", Bool("default true")}},
-                             {"path"}),
-                      Out({{"roots", Json{{"type", "array"}}},
-                           {"blocks", Int("")},
-                           {"bytes", Int("")}},
-                          {"roots", "blocks", "bytes"}),
-                      false);
+    Tool t = MakeTool(
+        "car_import", "Import a CAR",
+        "Imports every block of a local CAR (v1 or v2) into the local store, "
+        "verifying each, and pins its roots unless pin is false.",
+        ObjectSchema({{"path", Str("local .car file")}, {"pin", Bool("default true")}}, {"path"}),
+        ObjectSchema(
+            {{"roots", Json{{"type", "array"}}}, {"blocks", Uint("")}, {"bytes", Uint("")}},
+            {"roots", "blocks", "bytes"}),
+        kChanges);
     t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
       auto r = ctx.content->CarImport(ArgString(args, "path"), ArgBool(args, "pin", true));
-      if (r.ok()) cc.log("info", Json{{"event", "car_imported"}, {"roots", (*r)["roots"]}, {"blocks", (*r)["blocks"]}});
+      if (r.ok())
+        cc.log(
+            "info",
+            Json{{"event", "car_imported"}, {"roots", (*r)["roots"]}, {"blocks", (*r)["blocks"]}});
       return Structured(std::move(r));
     };
     reg.AddTool(std::move(t));
@@ -285,26 +269,26 @@ Result<Json> WaitForPin(ServerContext& ctx, Json status, int64_t timeout_s, Call
 }
 
 void RegisterManagementTools(mcp::Registry& reg, ServerContext& ctx) {
-  const Json pin_status_out = Out({{"requestid", Str("")},
-                                   {"status", Str("queued, pinning, pinned or failed")},
-                                   {"created", Str("")},
-                                   {"pin", Json{{"type", "object"}}}},
-                                  {"requestid", "status"});
+  const Json pin_status_out = ObjectSchema({{"requestid", Str("")},
+                                            {"status", Str("queued, pinning, pinned or failed")},
+                                            {"created", Str("")},
+                                            {"pin", Json{{"type", "object"}}}},
+                                           {"requestid", "status"});
   {
     Tool t = MakeTool(
         "pin_add", "Pin a CID",
         "Asks the daemon to pin a CID on its backends (Pinning Service API). With wait, "
         "returns once the pin is pinned or failed (or timeout_s passes), sending progress "
         "notifications as its status changes.",
-        Object({{"cid", Str("CID to pin")},
-                {"name", Str("pin name")},
-                {"replication_min", Int("copies wanted at least (default: daemon's)")},
-                {"replication_max", Int("copies at most")},
-                {"backends", Json{{"type", "array"}, {"items", {{"type", "string"}}}}},
-                {"wait", Bool("wait until pinned or failed")},
-                {"timeout_s", Int("how long to wait (default 60)", 1)}},
-               {"cid"}),
-        pin_status_out, false);
+        ObjectSchema({{"cid", Str("CID to pin")},
+                      {"name", Str("pin name")},
+                      {"replication_min", Uint("copies wanted at least (default: daemon's)")},
+                      {"replication_max", Uint("copies at most")},
+                      {"backends", Json{{"type", "array"}, {"items", {{"type", "string"}}}}},
+                      {"wait", Bool("wait until pinned or failed")},
+                      {"timeout_s", Int("how long to wait (default 60)", 1)}},
+                     {"cid"}),
+        pin_status_out, kChanges);
     t.handler = [&ctx](const Json& args, CallContext& cc) -> Result<ToolResult> {
       ops::PinRequest r;
       r.cid = ArgString(args, "cid");
@@ -318,35 +302,34 @@ void RegisterManagementTools(mcp::Registry& reg, ServerContext& ctx) {
       }
       ASSIGN_OR_RETURN(Json status, ctx.management->PinAdd(r));
       if (ArgBool(args, "wait", false)) {
-        ASSIGN_OR_RETURN(status, WaitForPin(ctx, std::move(status), ArgInt(args, "timeout_s", 60),
-                                            cc));
+        ASSIGN_OR_RETURN(status,
+                         WaitForPin(ctx, std::move(status), ArgInt(args, "timeout_s", 60), cc));
       }
       return ToolResult::Structured(std::move(status));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("pin_rm", "Unpin",
-                      "Removes a pin request (by request id), or every request for a CID.",
-                      Object({{"id", Str("request id or CID")}}, {"id"}),
-                      Out({{"removed", Json{{"type", "array"}}}}, {"removed"}), false);
-    t.annotations["destructiveHint"] = true;
+    Tool t = MakeTool(
+        "pin_rm", "Unpin", "Removes a pin request (by request id), or every request for a CID.",
+        ObjectSchema({{"id", Str("request id or CID")}}, {"id"}),
+        ObjectSchema({{"removed", Json{{"type", "array"}}}}, {"removed"}), mcp::kDestroys);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.management->PinRm(ArgString(args, "id")));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool(
-        "pin_ls", "List pins",
-        "Lists pin requests (Pinning Service API GET /pins): filter by status "
-        "(comma-separated queued,pinning,pinned,failed), cid, name; newest first.",
-        Object({{"status", Str("e.g. pinned or queued,pinning")},
-                {"cid", Str("comma-separated CIDs")},
-                {"name", Str("exact name")},
-                {"limit", Int("1-1000 (default 10)", 1)}}),
-        Out({{"count", Int("")}, {"results", Json{{"type", "array"}}}}, {"count", "results"}),
-        true);
+    Tool t = MakeTool("pin_ls", "List pins",
+                      "Lists pin requests (Pinning Service API GET /pins): filter by status "
+                      "(comma-separated queued,pinning,pinned,failed), cid, name; newest first.",
+                      ObjectSchema({{"status", Str("e.g. pinned or queued,pinning")},
+                                    {"cid", Str("comma-separated CIDs")},
+                                    {"name", Str("exact name")},
+                                    {"limit", Int("1-1000 (default 10)", 1)}}),
+                      ObjectSchema({{"count", Uint("")}, {"results", Json{{"type", "array"}}}},
+                                   {"count", "results"}),
+                      kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       std::string q;
       auto add = [&q](const char* k, const std::string& v) {
@@ -365,27 +348,32 @@ void RegisterManagementTools(mcp::Registry& reg, ServerContext& ctx) {
     Tool t = MakeTool("pin_status", "Pin status",
                       "The status of a pin request (by request id), or of every request for a "
                       "CID ({cid, results}).",
-                      Object({{"id", Str("request id or CID")}}, {"id"}), Out({}), true);
+                      ObjectSchema({{"id", Str("request id or CID")}}, {"id"}), ObjectSchema({}),
+                      kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.management->PinStatus(ArgString(args, "id")));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("backend_list", "List backends",
-                      "The daemon's storage backends with their configuration (secrets masked), "
-                      "capabilities and health.",
-                      Object({}), Out({{"backends", Json{{"type", "array"}}}}, {"backends"}), true);
+    Tool t =
+        MakeTool("backend_list", "List backends",
+                 "The daemon's storage backends with their configuration (secrets masked), "
+                 "capabilities and health.",
+                 ObjectSchema({}),
+                 ObjectSchema({{"backends", Json{{"type", "array"}}}}, {"backends"}), kReadOnly);
     t.handler = [&ctx](const Json&, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.management->Backends());
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("backend_health", "Backend health",
-                      "Each backend's state (healthy, degraded, unhealthy), reason, latency "
-                      "percentiles, error rate, space and pin count, from the daemon's monitor.",
-                      Object({}), Out({{"backends", Json{{"type", "array"}}}}, {"backends"}), true);
+    Tool t =
+        MakeTool("backend_health", "Backend health",
+                 "Each backend's state (healthy, degraded, unhealthy), reason, latency "
+                 "percentiles, error rate, space and pin count, from the daemon's monitor.",
+                 ObjectSchema({}),
+                 ObjectSchema({{"backends", Json{{"type", "array"}}}}, {"backends"}), kReadOnly);
     t.handler = [&ctx](const Json&, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.management->BackendsHealth());
     };
@@ -394,8 +382,9 @@ void RegisterManagementTools(mcp::Registry& reg, ServerContext& ctx) {
   {
     Tool t = MakeTool("daemon_status", "Daemon status",
                       "Whether the daemon runs, its API address, health and replication summary.",
-                      Object({}),
-                      Out({{"available", Bool("")}, {"api", Str("")}}, {"available"}), true);
+                      ObjectSchema({}),
+                      ObjectSchema({{"available", Bool("")}, {"api", Str("")}}, {"available"}),
+                      kReadOnly);
     t.handler = [&ctx](const Json&, CallContext&) -> Result<ToolResult> {
       return Structured(ctx.management->DaemonStatus());
     };
@@ -405,25 +394,26 @@ void RegisterManagementTools(mcp::Registry& reg, ServerContext& ctx) {
 
 void RegisterRoutingTools(mcp::Registry& reg, ServerContext& ctx) {
   {
-    Tool t = MakeTool("route_lookup", "Where is a CID",
-                      "The backends holding a CID, best first, from the routing index (read "
-                      "directly; works without the daemon).",
-                      Object({{"cid", Str("CID")}}, {"cid"}),
-                      Out({{"cid", Str("")},
-                           {"generation", Int("")},
-                           {"locations", Json{{"type", "array"}}}},
-                          {"cid", "locations"}),
-                      true);
+    Tool t = MakeTool(
+        "route_lookup", "Where is a CID",
+        "The backends holding a CID, best first, from the routing index (read "
+        "directly; works without the daemon).",
+        ObjectSchema({{"cid", Str("CID")}}, {"cid"}),
+        ObjectSchema(
+            {{"cid", Str("")}, {"generation", Uint("")}, {"locations", Json{{"type", "array"}}}},
+            {"cid", "locations"}),
+        kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       return Structured(ops::RouteLookupJson(ctx.index_dir, ArgString(args, "cid")));
     };
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("route_suggest", "Where to put new content",
-                      "The backends a new pin of `size` bytes would go to, best first.",
-                      Object({{"size", Int("bytes (default 0)")}, {"n", Int("how many (default 3)", 1)}}),
-                      Out({{"backends", Json{{"type", "array"}}}}, {"backends"}), true);
+    Tool t = MakeTool(
+        "route_suggest", "Where to put new content",
+        "The backends a new pin of `size` bytes would go to, best first.",
+        ObjectSchema({{"size", Uint("bytes (default 0)")}, {"n", Int("how many (default 3)", 1)}}),
+        ObjectSchema({{"backends", Json{{"type", "array"}}}}, {"backends"}), kReadOnly);
     t.handler = [&ctx](const Json& args, CallContext&) -> Result<ToolResult> {
       ASSIGN_OR_RETURN(Json arr, ops::RouteSuggestJson(ctx.index_dir, ArgInt(args, "size", 0),
                                                        static_cast<size_t>(ArgInt(args, "n", 3))));
@@ -432,12 +422,12 @@ void RegisterRoutingTools(mcp::Registry& reg, ServerContext& ctx) {
     reg.AddTool(std::move(t));
   }
   {
-    Tool t = MakeTool("route_stats", "Routing statistics",
-                      "Per backend: pins, bytes, state and latency, from the routing index.",
-                      Object({}),
-                      Out({{"generation", Int("")}, {"backends", Json{{"type", "array"}}}},
-                          {"backends"}),
-                      true);
+    Tool t = MakeTool(
+        "route_stats", "Routing statistics",
+        "Per backend: pins, bytes, state and latency, from the routing index.", ObjectSchema({}),
+        ObjectSchema({{"generation", Uint("")}, {"backends", Json{{"type", "array"}}}},
+                     {"backends"}),
+        kReadOnly);
     t.handler = [&ctx](const Json&, CallContext&) -> Result<ToolResult> {
       return Structured(ops::RouteStatsJson(ctx.index_dir));
     };

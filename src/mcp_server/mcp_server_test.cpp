@@ -155,7 +155,8 @@ TEST_F(McpServerTest, IpfsResourceReadsFilesAndDirectories) {
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].text, "resource text");
   EXPECT_EQ((*r)[0].uri, uri);
-  auto missing = t.read("ipfs://bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6aa", {}, cc);
+  auto missing =
+      t.read("ipfs://bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6aa", {}, cc);
   EXPECT_FALSE(missing.ok());
 }
 

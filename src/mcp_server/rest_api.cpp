@@ -4,9 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include "ipfs_kit/base/worker_pool.h"
 #include "ipfs_kit/ops/routing_view.h"
 #include "ipfs_kit/routing/index.h"
-#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::mcp_server {
 
@@ -43,8 +43,8 @@ http::Response ErrorFor(const Status& s) {
       break;
     case StatusCode::kUnavailable:
       code = 503;
-      reason = s.message().rfind("daemon unavailable", 0) == 0 ? "DAEMON_UNAVAILABLE"
-                                                                : "UNAVAILABLE";
+      reason =
+          s.message().rfind("daemon unavailable", 0) == 0 ? "DAEMON_UNAVAILABLE" : "UNAVAILABLE";
       break;
     case StatusCode::kUnsupported:
       code = 501;
@@ -65,8 +65,9 @@ Result<int64_t> QueryInt(const http::Request& r, std::string_view name, int64_t 
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || p != v->data() + v->size() || n < min || n > max) {
-    return Status::InvalidArgument("query parameter '" + std::string(name) + "' must be an integer in [" +
-                                   std::to_string(min) + ", " + std::to_string(max) + "]");
+    return Status::InvalidArgument("query parameter '" + std::string(name) +
+                                   "' must be an integer in [" + std::to_string(min) + ", " +
+                                   std::to_string(max) + "]");
   }
   return n;
 }
@@ -237,9 +238,10 @@ struct RestApi::Impl {
     if (p == "/api/daemon/status" && get) {
       auto d = ctx.management->DaemonStatus();
       if (!d.ok() && d.status().code() == StatusCode::kUnavailable) {
-        return JsonAnswer(503, json{{"available", false},
-                                    {"error", {{"reason", "DAEMON_UNAVAILABLE"},
-                                               {"details", d.status().message()}}}});
+        return JsonAnswer(
+            503,
+            json{{"available", false},
+                 {"error", {{"reason", "DAEMON_UNAVAILABLE"}, {"details", d.status().message()}}}});
       }
       return Answer(std::move(d));
     }
@@ -276,15 +278,16 @@ struct RestApi::Impl {
     }
     if (p == "/api/routing/stats" && get) return Answer(ops::RouteStatsJson(ctx.index_dir));
     if (p == "/api/ipfs/add" && r.method == "POST") return Add(r);
-    static const char* kKnown[] = {"/api/health", "/api/overview",    "/api/daemon/status", "/api/backends",
-                                   "/api/backends/health", "/api/replication", "/api/logs",
-                                   "/api/pins",      "/api/routing/suggest", "/api/routing/stats",
-                                   "/api/ipfs/add"};
+    static const char* kKnown[] = {
+        "/api/health",          "/api/overview",      "/api/daemon/status", "/api/backends",
+        "/api/backends/health", "/api/replication",   "/api/logs",          "/api/pins",
+        "/api/routing/suggest", "/api/routing/stats", "/api/ipfs/add"};
     for (const char* k : kKnown) {
       if (p == k) {
-        return JsonAnswer(405, json{{"error",
-                                     {{"reason", "METHOD_NOT_ALLOWED"},
-                                      {"details", "method " + r.method + " is not allowed on " + p}}}})
+        return JsonAnswer(405,
+                          json{{"error",
+                                {{"reason", "METHOD_NOT_ALLOWED"},
+                                 {"details", "method " + r.method + " is not allowed on " + p}}}})
             .Set("Allow", p == std::string("/api/ipfs/add") ? "POST"
                           : p == std::string("/api/pins")   ? "GET, POST"
                                                             : "GET");
@@ -311,7 +314,8 @@ void RestApi::Handle(http::Request request, http::Responder respond) {
       (*shared)(ErrorFor(Status::Unavailable("the server is stopping")));
       return;
     }
-    if (req->path.rfind("/api/ipfs/cat/", 0) == 0 && (req->method == "GET" || req->method == "HEAD")) {
+    if (req->path.rfind("/api/ipfs/cat/", 0) == 0 &&
+        (req->method == "GET" || req->method == "HEAD")) {
       impl->Cat(*req, std::move(*shared));
       return;
     }

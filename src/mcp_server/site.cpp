@@ -38,8 +38,9 @@ http::Handler MakeSiteHandler(Routes routes) {
     if (StartsWith(p, "/api/")) return route(r->api);
     if (p == "/" || p == "/index.html" || p == "/dashboard") {
       if (req.method != "GET" && req.method != "HEAD") {
-        respond(JsonAnswer(405, {{"error", {{"reason", "METHOD_NOT_ALLOWED"},
-                                            {"details", "the dashboard answers GET only"}}}})
+        respond(JsonAnswer(405, {{"error",
+                                  {{"reason", "METHOD_NOT_ALLOWED"},
+                                   {"details", "the dashboard answers GET only"}}}})
                     .Set("Allow", "GET, HEAD"));
         return;
       }

@@ -16,8 +16,8 @@
 namespace ipfs_kit::ops {
 namespace {
 
-using nlohmann::json;
 using multiformats::Cid;
+using nlohmann::json;
 
 Result<unixfs::ImportOptions> ImportOptionsFor(const AddOptions& o) {
   unixfs::ImportOptions io;
@@ -72,8 +72,8 @@ Result<AddResult> Content::Pin(AddResult r, const AddOptions& options) {
   RETURN_IF_ERROR(repo_->blocks().Sync());
   if (!options.pin) return r;
   RETURN_IF_ERROR(repo_->AddPin(r.cid, options.pin_name));
-  ASSIGN_OR_RETURN(auto how, client::SubmitPinOrSpool(repo_->path(), r.cid.ToString(),
-                                                      options.pin_name));
+  ASSIGN_OR_RETURN(auto how,
+                   client::SubmitPinOrSpool(repo_->path(), r.cid.ToString(), options.pin_name));
   r.pin_state = client::PinSubmissionName(how);
   return r;
 }
@@ -138,9 +138,7 @@ Result<json> Content::Stat(std::string_view path) {
   unixfs::Exporter ex(*store);
   ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
   ASSIGN_OR_RETURN(unixfs::NodeInfo info, ex.Stat(cid));
-  json j{{"cid", cid.ToString()},
-         {"type", unixfs::EntryKindName(info.kind)},
-         {"size", info.size}};
+  json j{{"cid", cid.ToString()}, {"type", unixfs::EntryKindName(info.kind)}, {"size", info.size}};
   ASSIGN_OR_RETURN(uint64_t block_size, store->Size(cid));
   j["block_size"] = block_size;
   if (info.mode) j["mode"] = *info.mode;
@@ -176,7 +174,8 @@ Result<json> Content::Ls(std::string_view path) {
                            {"type", unixfs::EntryKindName(info.kind)},
                            {"size", info.size}});
   }
-  return json{{"cid", cid.ToString()}, {"type", unixfs::EntryKindName(info.kind)},
+  return json{{"cid", cid.ToString()},
+              {"type", unixfs::EntryKindName(info.kind)},
               {"entries", std::move(entries)}};
 }
 
@@ -210,7 +209,8 @@ Result<json> Content::CarExport(std::string_view path, const std::string& out_pa
   if (!writer.ok()) return fail(writer.status());
   if (Status s = car::ExportDag(*store, cid, **writer); !s.ok()) return fail(s);
   if (Status s = (*writer)->Finish(); !s.ok()) return fail(s);
-  if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) return fail(Status::IOError("writing " + tmp));
+  if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0)
+    return fail(Status::IOError("writing " + tmp));
   std::fclose(f);
   uint64_t size = std::filesystem::file_size(tmp, ec);
   if (::rename(tmp.c_str(), out_path.c_str()) != 0) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "ipfs_kit/http/message.h"
+#include "ipfs_kit/mcp/tool_helpers.h"
 #include "ipfs_kit/multiformats/multibase.h"
 #include "ipfs_kit/vfs/path.h"
 #include "ipfs_kit/vfs/vfs_api.h"
@@ -19,76 +20,30 @@ namespace {
 using mcp::CallContext;
 using mcp::Tool;
 using mcp::ToolResult;
+using mcp::ArrayOf;
+using mcp::Bool;
+using mcp::kChanges;
+using mcp::kDestroys;
+using mcp::kReadOnly;
+using mcp::MakeTool;
+using mcp::ObjectSchema;
+using mcp::OptBool;
+using mcp::OptString;
+using mcp::OptUint;
+using mcp::ReqString;
+using mcp::Str;
+using mcp::Uint;
 
-// ---- schemas
+// ---- schemas and arguments: mcp/tool_helpers.h; every VFS tool names its bucket.
 
-Json Str(const std::string& description) {
-  return Json{{"type", "string"}, {"description", description}};
-}
-Json Uint(const std::string& description) {
-  return Json{{"type", "integer"}, {"minimum", 0}, {"description", description}};
-}
-Json Bool(const std::string& description) {
-  return Json{{"type", "boolean"}, {"description", description}};
-}
 Json Input(Json properties, std::vector<std::string> required) {
   properties["bucket"] = Str("bucket name: [a-z0-9][a-z0-9._-]{0,62}");
   required.insert(required.begin(), "bucket");
-  return Json{{"type", "object"},
-              {"properties", std::move(properties)},
-              {"required", std::move(required)},
-              {"additionalProperties", false}};
+  return ObjectSchema(std::move(properties), std::move(required), /*closed=*/true);
 }
 Json Output(Json properties, std::vector<std::string> required) {
-  return Json{{"type", "object"}, {"properties", std::move(properties)}, {"required", required}};
+  return ObjectSchema(std::move(properties), std::move(required));
 }
-Json ArrayOf(Json item) { return Json{{"type", "array"}, {"items", std::move(item)}}; }
-
-// ---- arguments (the protocol layer checks only "required" and the top-level type)
-
-Result<std::optional<std::string>> OptString(const Json& args, const char* name) {
-  auto it = args.find(name);
-  if (it == args.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return Status::InvalidArgument(std::string(name) + " must be a string");
-  return std::optional<std::string>(it->get<std::string>());
-}
-Result<std::string> ReqString(const Json& args, const char* name) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, OptString(args, name));
-  if (!v) return Status::InvalidArgument("missing argument " + std::string(name));
-  return *v;
-}
-Result<bool> OptBool(const Json& args, const char* name, bool fallback) {
-  auto it = args.find(name);
-  if (it == args.end() || it->is_null()) return fallback;
-  if (!it->is_boolean()) return Status::InvalidArgument(std::string(name) + " must be a boolean");
-  return it->get<bool>();
-}
-Result<std::optional<uint64_t>> OptUint(const Json& args, const char* name) {
-  auto it = args.find(name);
-  if (it == args.end() || it->is_null()) return std::optional<uint64_t>();
-  // JSON parsers keep small numbers signed: accept any integer that is >= 0.
-  if (!it->is_number_integer() || (!it->is_number_unsigned() && it->get<int64_t>() < 0)) {
-    return Status::InvalidArgument(std::string(name) + " must be a non-negative integer");
-  }
-  return std::optional<uint64_t>(it->get<uint64_t>());
-}
-
-Tool MakeTool(std::string name, std::string title, std::string description, Json input, Json output,
-              Json annotations) {
-  Tool t;
-  t.name = std::move(name);
-  t.title = std::move(title);
-  t.description = std::move(description);
-  t.input_schema = std::move(input);
-  t.output_schema = std::move(output);
-  annotations["openWorldHint"] = annotations.value("openWorldHint", false);
-  t.annotations = std::move(annotations);
-  return t;
-}
-
-const Json kReadOnly = {{"readOnlyHint", true}};
-const Json kChanges = {{"readOnlyHint", false}, {"destructiveHint", false}};
-const Json kDestroys = {{"readOnlyHint", false}, {"destructiveHint", true}};
 
 // Progress in bytes, at most every 1 MiB (and at the end).
 ProgressFn BytesProgress(CallContext& ctx, std::optional<uint64_t> total) {

@@ -50,6 +50,10 @@ expect "not a JSON-RPC request" 400 '"code":-32600' -- "${J[@]}" "${S[@]}" -d '{
 expect "unknown method" 200 '"code":-32601' -- "${J[@]}" "${S[@]}" -d '{"jsonrpc":"2.0","id":4,"method":"no/such"}' "$U/mcp"
 expect "unknown tool" 200 '"code":-32602' -- "${J[@]}" "${S[@]}" \
   -d '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}' "$U/mcp"
+expect "argument below its minimum" 200 'must be at least' -- "${J[@]}" "${S[@]}" \
+  -d '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"ipfs_cat","arguments":{"path":"bafkqaaa","offset":-1}}}' "$U/mcp"
+expect "argument outside its enum" 200 'must be one of' -- "${J[@]}" "${S[@]}" \
+  -d '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"ipfs_cat","arguments":{"path":"bafkqaaa","encoding":"utf-16"}}}' "$U/mcp"
 expect "failing tool call is isError" 200 '"isError":true' -- "${J[@]}" "${S[@]}" \
   -d '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"ipfs_cat","arguments":{"path":"nope"}}}' "$U/mcp"
 expect "unknown session" 404 "ession" -- "${J[@]}" -H 'Mcp-Session-Id: 00000000000000000000000000000000' \

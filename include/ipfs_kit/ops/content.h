@@ -29,17 +29,17 @@
 namespace ipfs_kit::ops {
 
 struct AddOptions {
-  int cid_version = 1;     // 1: CIDv1 with raw leaves (Kubo's --cid-version=1)
-  std::string chunker;     // "size-N"; empty: 256 KiB
-  bool pin = true;         // record the pin locally and submit it to the daemon (or spool)
+  int cid_version = 1;  // 1: CIDv1 with raw leaves (Kubo's --cid-version=1)
+  std::string chunker;  // "size-N"; empty: 256 KiB
+  bool pin = true;      // record the pin locally and submit it to the daemon (or spool)
   std::string pin_name;
-  bool wrap = false;       // wrap a path in a directory (-w)
+  bool wrap = false;  // wrap a path in a directory (-w)
 };
 
 struct AddResult {
   multiformats::Cid cid;
-  uint64_t size = 0;       // content bytes (files); cumulative DAG bytes (directories)
-  std::string pin_state;   // "queued" (daemon has it), "spooled" (daemon down), "" (not pinned)
+  uint64_t size = 0;      // content bytes (files); cumulative DAG bytes (directories)
+  std::string pin_state;  // "queued" (daemon has it), "spooled" (daemon down), "" (not pinned)
   nlohmann::json ToJson() const;
 };
 
