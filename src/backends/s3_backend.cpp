@@ -63,28 +63,6 @@ std::string XmlUnescape(std::string_view s) {
   return out;
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Text of each <tag>...</tag> in `xml`, unescaped. S3 answers are flat
 // enough that a scan for the element names we need is all the parsing
@@ -448,7 +426,7 @@ class S3Backend : public Backend {
                                 std::to_string(part_number) + " of " + key + ": no ETag");
       }
       complete += "<Part><PartNumber>" + std::to_string(part_number) + "</PartNumber><ETag>" +
-                  XmlEscape(*etag) + "</ETag></Part>";
+                  http::MarkupEscape(*etag) + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     ASSIGN_OR_RETURN(http::ClientResponse r,

@@ -71,18 +71,18 @@ std::string RenderListing(std::string_view base, const Cid& dir,
   std::string html;
   html.reserve(512 + entries.size() * 200);
   html += "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>";
-  html += HtmlEscape(b);
+  html += http::MarkupEscape(b);
   html += "</title></head>\n<body>\n<h1>Index of ";
-  html += HtmlEscape(b);
+  html += http::MarkupEscape(b);
   html += "</h1>\n<p>CID: <code>" + dir.ToString() + "</code></p>\n<table>\n";
   // The parent, unless this is the root of the content path.
   size_t slash = b.rfind('/');
   if (slash != std::string::npos && slash > std::string_view("/ipfs").size()) {
-    html += "<tr><td><a href=\"" + HtmlEscape(b.substr(0, slash)) + "/\">..</a></td></tr>\n";
+    html += "<tr><td><a href=\"" + http::MarkupEscape(b.substr(0, slash)) + "/\">..</a></td></tr>\n";
   }
   for (const auto& e : entries) {
     std::string href = b + "/" + http::PercentEncode(e.name);
-    html += "<tr><td><a href=\"" + HtmlEscape(href) + "\">" + HtmlEscape(e.name) +
+    html += "<tr><td><a href=\"" + http::MarkupEscape(href) + "\">" + http::MarkupEscape(e.name) +
             "</a></td><td><a href=\"/ipfs/" + e.cid.ToString() + "\"><code>" + e.cid.ToString() +
             "</code></a></td><td>" + std::to_string(e.tsize) + "</td></tr>\n";
   }

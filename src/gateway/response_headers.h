@@ -48,6 +48,4 @@ std::string_view SniffType(std::string_view head);
 // plain ASCII, filename*=UTF-8''percent-encoded (RFC 6266).
 std::string ContentDisposition(bool attachment, std::string_view filename);
 
-std::string HtmlEscape(std::string_view s);
-
 }  // namespace ipfs_kit::gateway

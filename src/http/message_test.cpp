@@ -110,3 +110,10 @@ TEST(Response, SetReplacesAHeaderWhateverItsCase) {
 
 }  // namespace
 }  // namespace ipfs_kit::http
+
+namespace ipfs_kit::http {
+TEST(HttpMarkupEscape, EscapesTheFiveCharacters) {
+  EXPECT_EQ(MarkupEscape("a<b>&\"c\" 'd'"), "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39;");
+  EXPECT_EQ(MarkupEscape("plain ✓"), "plain ✓");
+}
+}  // namespace ipfs_kit::http

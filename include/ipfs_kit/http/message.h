@@ -103,6 +103,10 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space)
 // Percent-encodes everything except RFC 3986 unreserved characters (and '/'
 // when keep_slash).
 std::string PercentEncode(std::string_view s, bool keep_slash = false);
+// Escapes & < > " ' as character references, for text put into HTML or XML
+// (attribute values included).
+std::string MarkupEscape(std::string_view s);
+
 // Splits "a=1&b=x%20y" into decoded pairs; nullopt on a bad escape.
 std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view q);
 
