@@ -166,9 +166,13 @@ Response Response::Text(int status, std::string body) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  // Most paths and parameters have nothing to decode: one copy then.
+  size_t first = plus_is_space ? s.find_first_of("%+") : s.find('%');
+  if (first == std::string_view::npos) return std::string(s);
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
+  out.append(s.substr(0, first));
+  for (size_t i = first; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%') {
       if (i + 2 >= s.size()) return std::nullopt;

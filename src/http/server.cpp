@@ -254,7 +254,7 @@ std::string_view HttpDate() {
   return {buf, len};
 }
 
-bool IsTokenChar(unsigned char c) {
+bool IsTokenCharSlow(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
     case '!':
@@ -276,6 +276,18 @@ bool IsTokenChar(unsigned char c) {
     default:
       return false;
   }
+}
+
+// RFC 9110 tchar, as a table: every response header name is checked.
+struct TokenTable {
+  bool ok[256] = {};
+  TokenTable() {
+    for (int c = 0; c < 256; ++c) ok[c] = IsTokenCharSlow(static_cast<unsigned char>(c));
+  }
+};
+bool IsTokenChar(unsigned char c) {
+  static const TokenTable table;
+  return table.ok[c];
 }
 
 bool ValidHeader(std::string_view name, std::string_view value) {
