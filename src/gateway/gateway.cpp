@@ -201,6 +201,18 @@ struct Gateway::Impl {
     ++reserved_streams;
     return true;
   }
+  // Reserves a stream and answers `r` with a new streamed body, which it
+  // returns; or answers 503 and returns nullptr when max_streams are busy.
+  std::shared_ptr<http::BodyStream> StartStream(http::Response r, const Responder& respond) {
+    if (!ReserveStream()) {
+      respond(Error(503, "gateway busy: too many responses streaming"));
+      return nullptr;
+    }
+    auto body = std::make_shared<http::BodyStream>(options.stream_buffer_bytes);
+    r.stream = body;
+    respond(std::move(r));
+    return body;
+  }
   // Runs `produce` on a thread of its own for a reserved stream; it must
   // Close or Abort `body`.
   void LaunchStream(std::shared_ptr<http::BodyStream> body,
@@ -358,13 +370,8 @@ void Gateway::Impl::ServeCar(const GatewayRequest& req, BlockSource& source, Res
     respond(std::move(r));
     return;
   }
-  if (!ReserveStream()) {
-    respond(Error(503, "gateway busy: too many responses streaming"));
-    return;
-  }
-  auto body = std::make_shared<http::BodyStream>(options.stream_buffer_bytes);
-  r.stream = body;
-  respond(std::move(r));
+  auto body = StartStream(std::move(r), respond);
+  if (!body) return;
   (void)source;  // owned by `owned`, moved into the producer
   auto shared_resolved = std::make_shared<ResolvedPath>(std::move(resolved));
   std::shared_ptr<BlockSource> src(std::move(owned));
@@ -579,13 +586,8 @@ void Gateway::Impl::ServeFile(const GatewayRequest& req, DagNode node, const std
     respond(std::move(r));
     return;
   }
-  if (!ReserveStream()) {
-    respond(Error(503, "gateway busy: too many responses streaming"));
-    return;
-  }
-  auto body = std::make_shared<http::BodyStream>(options.stream_buffer_bytes);
-  r.stream = body;
-  respond(std::move(r));
+  auto body = StartStream(std::move(r), respond);
+  if (!body) return;
   auto shared_node = std::make_shared<DagNode>(std::move(node));
   std::shared_ptr<BlockSource> src(std::move(owned));
   LaunchStream(body, [this, src, shared_node, first, length](http::BodyStream& out) {
