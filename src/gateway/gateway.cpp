@@ -19,11 +19,11 @@
 #include "dag_node.h"
 #include "dir_listing.h"
 #include "file_walk.h"
+#include "ipfs_kit/base/worker_pool.h"
 #include "ipfs_kit/gateway/request.h"
 #include "path_resolver.h"
 #include "raw_block_cache.h"
 #include "response_headers.h"
-#include "ipfs_kit/base/worker_pool.h"
 
 namespace ipfs_kit::gateway {
 

@@ -446,17 +446,18 @@ void RegisterIpfsResource(mcp::Registry& reg, ServerContext& ctx) {
   t.read = [&ctx](const std::string& uri, const std::map<std::string, std::string>&,
                   CallContext&) -> Result<std::vector<mcp::ResourceContent>> {
     std::string path = uri.substr(std::string("ipfs://").size());
-    ASSIGN_OR_RETURN(Json stat, ctx.content->Stat(path));
+    ASSIGN_OR_RETURN(ops::Content::Resolved resolved, ctx.content->Resolve(path));
+    ASSIGN_OR_RETURN(Json stat, ctx.content->Stat(resolved));
     mcp::ResourceContent c;
     c.uri = uri;
     if (stat.value("type", "") == "directory") {
-      ASSIGN_OR_RETURN(Json ls, ctx.content->Ls(path));
+      ASSIGN_OR_RETURN(Json ls, ctx.content->Ls(resolved));
       c.mime_type = "application/json";
       c.text = ls.dump(-1, ' ', false, Json::error_handler_t::replace);
       return std::vector<mcp::ResourceContent>{c};
     }
     std::string data;
-    RETURN_IF_ERROR(ctx.content->Cat(path, 0, std::nullopt, [&](ByteView b) -> Status {
+    RETURN_IF_ERROR(ctx.content->Cat(resolved, 0, std::nullopt, [&](ByteView b) -> Status {
       if (data.size() + b.size() > kMaxInlineBytes) {
         return Status::InvalidArgument("content is over 16 MiB; use ipfs_cat with offset/length");
       }

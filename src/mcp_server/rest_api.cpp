@@ -132,7 +132,10 @@ struct RestApi::Impl {
     auto length = QueryInt(r, "length", -1, 0, INT64_MAX);
     if (!offset.ok()) return respond(ErrorFor(offset.status()));
     if (!length.ok()) return respond(ErrorFor(length.status()));
-    auto stat = ctx.content->Stat(path);
+    // One resolve (one routed store) serves the type check and the bytes.
+    auto resolved = ctx.content->Resolve(path);
+    if (!resolved.ok()) return respond(ErrorFor(resolved.status()));
+    auto stat = ctx.content->Stat(*resolved);
     if (!stat.ok()) return respond(ErrorFor(stat.status()));
     std::string type = stat->value("type", "");
     if (type != "file" && type != "raw") {
@@ -146,7 +149,7 @@ struct RestApi::Impl {
     respond(std::move(resp));
     std::optional<uint64_t> len;
     if (*length >= 0) len = static_cast<uint64_t>(*length);
-    Status s = ctx.content->Cat(path, static_cast<uint64_t>(*offset), len, [&](ByteView b) {
+    Status s = ctx.content->Cat(*resolved, static_cast<uint64_t>(*offset), len, [&](ByteView b) {
       if (!stream->Write(std::string(AsString(b)))) return Status::IOError("client gone");
       return Status::Ok();
     });

@@ -125,21 +125,36 @@ Result<std::unique_ptr<blockstore::Blockstore>> Content::StoreFor(std::string_vi
   return client::OpenRoutedBlockstore(repo_->path(), repo_->blocks(), root);
 }
 
+Result<Content::Resolved> Content::Resolve(std::string_view path) {
+  Resolved r;
+  ASSIGN_OR_RETURN(r.store, StoreFor(path));
+  r.exporter = std::make_unique<unixfs::Exporter>(*r.store);
+  ASSIGN_OR_RETURN(r.cid, r.exporter->Resolve(path));
+  return r;
+}
+
 Status Content::Cat(std::string_view path, uint64_t offset, std::optional<uint64_t> length,
                     const std::function<Status(ByteView)>& sink) {
-  ASSIGN_OR_RETURN(auto store, StoreFor(path));
-  unixfs::Exporter ex(*store);
-  ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
-  return ex.Cat(cid, offset, length, sink);
+  ASSIGN_OR_RETURN(Resolved r, Resolve(path));
+  return Cat(r, offset, length, sink);
+}
+
+Status Content::Cat(Resolved& r, uint64_t offset, std::optional<uint64_t> length,
+                    const std::function<Status(ByteView)>& sink) {
+  return r.exporter->Cat(r.cid, offset, length, sink);
 }
 
 Result<json> Content::Stat(std::string_view path) {
-  ASSIGN_OR_RETURN(auto store, StoreFor(path));
-  unixfs::Exporter ex(*store);
-  ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
+  ASSIGN_OR_RETURN(Resolved r, Resolve(path));
+  return Stat(r);
+}
+
+Result<json> Content::Stat(Resolved& r) {
+  unixfs::Exporter& ex = *r.exporter;
+  const Cid& cid = r.cid;
   ASSIGN_OR_RETURN(unixfs::NodeInfo info, ex.Stat(cid));
   json j{{"cid", cid.ToString()}, {"type", unixfs::EntryKindName(info.kind)}, {"size", info.size}};
-  ASSIGN_OR_RETURN(uint64_t block_size, store->Size(cid));
+  ASSIGN_OR_RETURN(uint64_t block_size, r.store->Size(cid));
   j["block_size"] = block_size;
   if (info.mode) j["mode"] = *info.mode;
   if (info.mtime) j["mtime"] = info.mtime->seconds;
@@ -152,9 +167,13 @@ Result<json> Content::Stat(std::string_view path) {
 }
 
 Result<json> Content::Ls(std::string_view path) {
-  ASSIGN_OR_RETURN(auto store, StoreFor(path));
-  unixfs::Exporter ex(*store);
-  ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
+  ASSIGN_OR_RETURN(Resolved r, Resolve(path));
+  return Ls(r);
+}
+
+Result<json> Content::Ls(Resolved& r) {
+  unixfs::Exporter& ex = *r.exporter;
+  const Cid& cid = r.cid;
   ASSIGN_OR_RETURN(unixfs::NodeInfo info, ex.Stat(cid));
   json entries = json::array();
   if (info.kind == unixfs::EntryKind::kDirectory) {
@@ -181,11 +200,9 @@ Result<json> Content::Ls(std::string_view path) {
 
 Result<json> Content::Get(std::string_view path, const std::string& out_path) {
   if (out_path.empty()) return Status::InvalidArgument("an output path is required");
-  ASSIGN_OR_RETURN(auto store, StoreFor(path));
-  unixfs::Exporter ex(*store);
-  ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
-  RETURN_IF_ERROR(ex.Get(cid, out_path));
-  return json{{"cid", cid.ToString()}, {"path", out_path}};
+  ASSIGN_OR_RETURN(Resolved r, Resolve(path));
+  RETURN_IF_ERROR(r.exporter->Get(r.cid, out_path));
+  return json{{"cid", r.cid.ToString()}, {"path", out_path}};
 }
 
 Result<json> Content::CarExport(std::string_view path, const std::string& out_path) {
@@ -194,9 +211,9 @@ Result<json> Content::CarExport(std::string_view path, const std::string& out_pa
   if (std::filesystem::exists(out_path, ec)) {
     return Status::AlreadyExists("output file exists: " + out_path);
   }
-  ASSIGN_OR_RETURN(auto store, StoreFor(path));
-  unixfs::Exporter ex(*store);
-  ASSIGN_OR_RETURN(Cid cid, ex.Resolve(path));
+  ASSIGN_OR_RETURN(Resolved r, Resolve(path));
+  const Cid& cid = r.cid;
+  blockstore::Blockstore* store = r.store.get();
   std::string tmp = out_path + ".tmp-" + std::to_string(::getpid());
   FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (f == nullptr) return Status::IOError("cannot create " + tmp);

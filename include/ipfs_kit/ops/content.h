@@ -25,6 +25,7 @@
 #include "ipfs_kit/blockstore/blockstore.h"
 #include "ipfs_kit/multiformats/cid.h"
 #include "ipfs_kit/repo/repo.h"
+#include "ipfs_kit/unixfs/exporter.h"
 
 namespace ipfs_kit::ops {
 
@@ -64,13 +65,27 @@ class Content {
   // store, then the backends holding the path's root.
   Result<std::unique_ptr<blockstore::Blockstore>> StoreFor(std::string_view path);
 
+  // A path resolved once: the blocks behind it, an exporter over them and
+  // the CID it names. Callers that need several answers about one path
+  // (stat, then cat or ls) resolve it once and pass the Resolved.
+  struct Resolved {
+    std::unique_ptr<blockstore::Blockstore> store;
+    std::unique_ptr<unixfs::Exporter> exporter;
+    multiformats::Cid cid;
+  };
+  Result<Resolved> Resolve(std::string_view path);
+
   // Streams file bytes [offset, offset+length) of the file at `path`.
   Status Cat(std::string_view path, uint64_t offset, std::optional<uint64_t> length,
              const std::function<Status(ByteView)>& sink);
-  // {cid, type: file|directory|symlink|raw|other, size, blocks?, mode?, mtime?}
+  Status Cat(Resolved& r, uint64_t offset, std::optional<uint64_t> length,
+             const std::function<Status(ByteView)>& sink);
+  // {cid, type: file|directory|symlink|raw|other, size, block_size, entries?, mode?, mtime?}
   Result<nlohmann::json> Stat(std::string_view path);
+  Result<nlohmann::json> Stat(Resolved& r);
   // {cid, entries:[{name, cid, size, type}]}; a file lists itself.
   Result<nlohmann::json> Ls(std::string_view path);
+  Result<nlohmann::json> Ls(Resolved& r);
   // Writes the tree at `path` to `out_path` (which must not exist).
   Result<nlohmann::json> Get(std::string_view path, const std::string& out_path);
   // Writes the DAG under `path`'s CID to `out_path` as a CARv1 (atomically).
